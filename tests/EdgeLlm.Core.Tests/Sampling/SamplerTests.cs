@@ -174,6 +174,14 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Top_k_larger_than_vocab_keeps_everything()
+    {
+        var s = new Sampler(Plain() with { TopK = 10 }, 5);
+        Assert.Equal([0, 1, 2, 3, 4], s.SurvivorsForTest([1f, 2f, 3f, 4f, 5f]));
+        Assert.InRange(s.Sample([1f, 2f, 3f, 4f, 5f]), 0, 4);
+    }
+
+    [Fact]
     public void Top_k_ties_prefer_lower_ids()
     {
         var s = new Sampler(Plain() with { TopK = 2 }, 6);
