@@ -15,6 +15,9 @@ public sealed class Sampler
     /// <summary>First window size tried when top-p has to work on the unsorted full vocabulary.</summary>
     private const int TopPFirstChunk = 64;
 
+    /// <summary>Top-k up to this size uses a heap scan of the logits; larger k uses quickselect.</summary>
+    private const int HeapSelectMaxK = 512;
+
     private readonly SamplingOptions _options;
     private readonly int _vocabSize;
 
@@ -208,11 +211,6 @@ public sealed class Sampler
     {
         Candidate[] cand = _cand;
         int n = logits.Length;
-        for (int i = 0; i < n; i++)
-        {
-            float v = logits[i];
-            cand[i] = new Candidate(i, float.IsNaN(v) ? float.NegativeInfinity : v);
-        }
 
         // Number of leading candidates that are the best ones, in descending order.
         int sorted = 0;
@@ -220,10 +218,22 @@ public sealed class Sampler
         int k = _options.TopK;
         if (k > 0 && k < n)
         {
-            SelectTop(cand.AsSpan(0, n), k);
+            if (k <= HeapSelectMaxK)
+            {
+                HeapSelectTop(logits, cand.AsSpan(0, k));
+            }
+            else
+            {
+                FillCandidates(logits, cand);
+                SelectTop(cand.AsSpan(0, n), k);
+            }
             n = k;
             SortDescending(cand.AsSpan(0, n));
             sorted = n;
+        }
+        else
+        {
+            FillCandidates(logits, cand);
         }
 
         if (_options.TopP < 1f)
@@ -237,6 +247,42 @@ public sealed class Sampler
         }
 
         return n;
+    }
+
+    private static void FillCandidates(ReadOnlySpan<float> logits, Candidate[] cand)
+    {
+        for (int i = 0; i < logits.Length; i++)
+        {
+            float v = logits[i];
+            cand[i] = new Candidate(i, float.IsNaN(v) ? float.NegativeInfinity : v);
+        }
+    }
+
+    /// <summary>
+    /// Top-k straight from the logits with a size-k heap whose root is the worst kept candidate: one comparison
+    /// for most tokens, no full candidate copy. <paramref name="heap"/> ends up holding the k best, unordered.
+    /// </summary>
+    internal static void HeapSelectTop(ReadOnlySpan<float> logits, Span<Candidate> heap)
+    {
+        int k = heap.Length;
+        for (int i = 0; i < k; i++)
+        {
+            float v = logits[i];
+            heap[i] = new Candidate(i, float.IsNaN(v) ? float.NegativeInfinity : v);
+        }
+        for (int i = (k >> 1) - 1; i >= 0; i--)
+            SiftDown(heap, i, k);
+
+        for (int i = k; i < logits.Length; i++)
+        {
+            // Ids only grow, so an equal logit loses to everything already kept: strictly greater is required.
+            float v = logits[i];
+            if (v > heap[0].Logit)
+            {
+                heap[0] = new Candidate(i, v);
+                SiftDown(heap, 0, k);
+            }
+        }
     }
 
     /// <summary>

@@ -156,6 +156,31 @@ public class SamplerTests
         Assert.Equal(expected, s.SurvivorsForTest((float[])logits.Clone()));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    [InlineData(512)]
+    [InlineData(513)]
+    [InlineData(5000)]
+    public void Top_k_heap_and_quickselect_paths_agree_with_a_full_sort(int k)
+    {
+        var rng = new Random(k);
+        var logits = Enumerable.Range(0, 32000).Select(_ => (float)rng.Next(0, 300) / 10f).ToArray(); // many ties
+        logits[17] = float.NaN;
+        var expected = logits.Select((l, i) => (l: float.IsNaN(l) ? float.NegativeInfinity : l, i))
+            .OrderByDescending(p => p.l).ThenBy(p => p.i).Take(k).Select(p => p.i).Order().ToArray();
+        var s = new Sampler(Plain() with { TopK = k }, logits.Length);
+        Assert.Equal(expected, s.SurvivorsForTest((float[])logits.Clone()));
+    }
+
+    [Fact]
+    public void Top_k_larger_than_vocab_keeps_everything()
+    {
+        var s = new Sampler(Plain() with { TopK = 10 }, 5);
+        Assert.Equal([0, 1, 2, 3, 4], s.SurvivorsForTest([1f, 2f, 3f, 4f, 5f]));
+        Assert.InRange(s.Sample([1f, 2f, 3f, 4f, 5f]), 0, 4);
+    }
+
     [Fact]
     public void Top_k_ties_prefer_lower_ids()
     {
