@@ -35,6 +35,8 @@ internal struct BigramQueue : IDisposable
 
     public readonly int Count => _count;
 
+    public void Clear() => _count = 0;
+
     public void Push(Bigram item)
     {
         if (_count == _items.Length) Grow();

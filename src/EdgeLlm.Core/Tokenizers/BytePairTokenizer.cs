@@ -53,9 +53,14 @@ public sealed class BytePairTokenizer : Tokenizer
 
     private protected override void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output)
     {
+        int maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
         int[] cps = ArrayPool<int>.Shared.Rent(text.Length);
-        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
-        char[] encoded = ArrayPool<char>.Shared.Rent(utf8.Length);
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(maxBytes);
+        char[] encoded = ArrayPool<char>.Shared.Rent(maxBytes);
+        // Scratch for the merge loop, sized for the longest possible word and shared by all words.
+        Symbol[] symbols = ArrayPool<Symbol>.Shared.Rent(maxBytes);
+        char[] key = ArrayPool<char>.Shared.Rent(2 * maxBytes + 1);
+        var queue = new BigramQueue(64);
         var words = new List<int>();
         try
         {
@@ -70,12 +75,16 @@ public sealed class BytePairTokenizer : Tokenizer
                 for (int k = 0; k < length; k++) charEnd += cps[cp++] > 0xFFFF ? 2 : 1;
                 int n = Encoding.UTF8.GetBytes(text[charStart..charEnd], utf8);
                 for (int k = 0; k < n; k++) encoded[k] = ByteToUnicode.Encode(utf8[k]);
-                MergeWord(encoded.AsSpan(0, n), output);
+                queue.Clear();
+                MergeWord(encoded.AsSpan(0, n), symbols, key, ref queue, output);
                 charStart = charEnd;
             }
         }
         finally
         {
+            queue.Dispose();
+            ArrayPool<char>.Shared.Return(key);
+            ArrayPool<Symbol>.Shared.Return(symbols);
             ArrayPool<char>.Shared.Return(encoded);
             ArrayPool<byte>.Shared.Return(utf8);
             ArrayPool<int>.Shared.Return(cps);
@@ -83,7 +92,7 @@ public sealed class BytePairTokenizer : Tokenizer
     }
 
     /// <summary>Runs the merges over one word written in byte characters (one char per byte).</summary>
-    private void MergeWord(ReadOnlySpan<char> word, List<int> output)
+    private void MergeWord(ReadOnlySpan<char> word, Symbol[] symbols, char[] key, ref BigramQueue queue, List<int> output)
     {
         if (_preTokenizer.IgnoreMerges && Vocabulary.TryGetId(word, out int whole))
         {
@@ -92,40 +101,28 @@ public sealed class BytePairTokenizer : Tokenizer
         }
 
         int length = word.Length;
-        Symbol[] symbols = ArrayPool<Symbol>.Shared.Rent(length);
-        char[] key = ArrayPool<char>.Shared.Rent(2 * length + 1);
-        var queue = new BigramQueue(length);
-        try
+        for (int i = 0; i < length; i++)
+            symbols[i] = new Symbol { Start = i, Length = 1, Prev = i - 1, Next = i + 1 < length ? i + 1 : -1 };
+        for (int i = 1; i < length; i++) TryAddBigram(word, symbols, key, ref queue, i - 1, i);
+
+        while (queue.Count > 0)
         {
-            for (int i = 0; i < length; i++)
-                symbols[i] = new Symbol { Start = i, Length = 1, Prev = i - 1, Next = i + 1 < length ? i + 1 : -1 };
-            for (int i = 1; i < length; i++) TryAddBigram(word, symbols, key, ref queue, i - 1, i);
+            var bigram = queue.Pop();
+            ref var left = ref symbols[bigram.Left];
+            ref var right = ref symbols[bigram.Right];
+            if (left.Length == 0 || right.Length == 0 || left.Length + right.Length != bigram.Size) continue;
 
-            while (queue.Count > 0)
-            {
-                var bigram = queue.Pop();
-                ref var left = ref symbols[bigram.Left];
-                ref var right = ref symbols[bigram.Right];
-                if (left.Length == 0 || right.Length == 0 || left.Length + right.Length != bigram.Size) continue;
+            left.Length += right.Length;
+            right.Length = 0;
+            left.Next = right.Next;
+            if (right.Next >= 0) symbols[right.Next].Prev = bigram.Left;
 
-                left.Length += right.Length;
-                right.Length = 0;
-                left.Next = right.Next;
-                if (right.Next >= 0) symbols[right.Next].Prev = bigram.Left;
-
-                TryAddBigram(word, symbols, key, ref queue, left.Prev, bigram.Left);
-                TryAddBigram(word, symbols, key, ref queue, bigram.Left, left.Next);
-            }
-
-            for (int i = 0; length > 0 && i >= 0; i = symbols[i].Next)
-                EmitPiece(word.Slice(symbols[i].Start, symbols[i].Length), output);
+            TryAddBigram(word, symbols, key, ref queue, left.Prev, bigram.Left);
+            TryAddBigram(word, symbols, key, ref queue, bigram.Left, left.Next);
         }
-        finally
-        {
-            queue.Dispose();
-            ArrayPool<char>.Shared.Return(key);
-            ArrayPool<Symbol>.Shared.Return(symbols);
-        }
+
+        for (int i = 0; length > 0 && i >= 0; i = symbols[i].Next)
+            EmitPiece(word.Slice(symbols[i].Start, symbols[i].Length), output);
     }
 
     private void TryAddBigram(ReadOnlySpan<char> word, Symbol[] symbols, char[] key, ref BigramQueue queue, int left, int right)

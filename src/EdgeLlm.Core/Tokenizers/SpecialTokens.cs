@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using EdgeLlm.Core.Gguf;
 
 namespace EdgeLlm.Core.Tokenizers;
@@ -62,7 +63,7 @@ internal sealed record SpecialTokens(int Bos, int Eos, int Unknown, int Padding,
         foreach (int id in (int[])[eos, eot, eom])
             if (id >= 0) eog.Add(id);
 
-        return new SpecialTokens(bos, eos, unk, pad, eot, eog);
+        return new SpecialTokens(bos, eos, unk, pad, eot, eog.ToFrozenSet());
     }
 
     private static int Id(long? value, string key, int fallback, int vocabSize)
