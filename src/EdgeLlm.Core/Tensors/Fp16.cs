@@ -22,6 +22,21 @@ public static class Fp16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Table), bits);
 
+    /// <summary>
+    /// Half bits to float with a few integer/float operations and no memory access: the kernels convert one or two scales
+    /// per block, and a table lookup there misses cache whenever scales vary widely. Same algorithm as the vector overload.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToSingleArithmetic(ushort bits)
+    {
+        uint w = (uint)bits << 16;
+        uint twoW = w + w;
+        float normal = BitConverter.UInt32BitsToSingle((twoW >> 4) + 0x70000000u) * 1.92592994e-34f; // × 2^-112
+        float sub = BitConverter.UInt32BitsToSingle((twoW >> 17) | 0x3F000000u) - 0.5f;
+        uint mag = twoW < 0x08000000u ? BitConverter.SingleToUInt32Bits(sub) : BitConverter.SingleToUInt32Bits(normal);
+        return BitConverter.UInt32BitsToSingle((w & 0x80000000u) | mag);
+    }
+
     /// <summary>Half bits to float by bit arithmetic (the table is built from this; kept for tests and vector use).</summary>
     internal static float ComputeToSingle(ushort h)
     {

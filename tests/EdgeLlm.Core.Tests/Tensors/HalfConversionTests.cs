@@ -18,6 +18,17 @@ public class HalfConversionTests
     }
 
     [Fact]
+    public void Arithmetic_conversion_equals_the_table_for_every_half()
+    {
+        for (int i = 0; i < 65536; i++)
+        {
+            float expected = Fp16.ToSingle((ushort)i), got = Fp16.ToSingleArithmetic((ushort)i);
+            if (float.IsNaN(expected)) Assert.True(float.IsNaN(got), $"0x{i:X4}");
+            else Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(got), $"0x{i:X4}: {expected} vs {got}");
+        }
+    }
+
+    [Fact]
     public void Vector_conversion_equals_the_table_for_every_half()
     {
         Span<ushort> h = stackalloc ushort[8];
