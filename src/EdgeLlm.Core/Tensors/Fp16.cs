@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace EdgeLlm.Core.Tensors;
+
+/// <summary>IEEE binary16 conversions with the exact results ggml gets (every half is exactly a float; float→half rounds to nearest-even).</summary>
+public static class Fp16
+{
+    // 256 KiB, but the scalar paths only ever touch the entries for block scales actually present in a model,
+    // so in practice a few cache lines stay hot. The vector paths below compute instead of looking up.
+    private static readonly float[] Table = BuildTable();
+
+    private static float[] BuildTable()
+    {
+        var t = new float[65536];
+        for (int i = 0; i < t.Length; i++) t[i] = ComputeToSingle((ushort)i);
+        return t;
+    }
+
+    /// <summary>Half bits to float, by table.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToSingle(ushort bits) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Table), bits);
+
+    /// <summary>
+    /// Half bits to float with a few integer/float operations and no memory access: the kernels convert one or two scales
+    /// per block, and a table lookup there misses cache whenever scales vary widely. Same algorithm as the vector overload.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ToSingleArithmetic(ushort bits)
+    {
+        uint w = (uint)bits << 16;
+        uint twoW = w + w;
+        float normal = BitConverter.UInt32BitsToSingle((twoW >> 4) + 0x70000000u) * 1.92592994e-34f; // × 2^-112
+        float sub = BitConverter.UInt32BitsToSingle((twoW >> 17) | 0x3F000000u) - 0.5f;
+        uint mag = twoW < 0x08000000u ? BitConverter.SingleToUInt32Bits(sub) : BitConverter.SingleToUInt32Bits(normal);
+        return BitConverter.UInt32BitsToSingle((w & 0x80000000u) | mag);
+    }
+
+    /// <summary>Half bits to float by bit arithmetic (the table is built from this; kept for tests and vector use).</summary>
+    internal static float ComputeToSingle(ushort h)
+    {
+        uint sign = (uint)(h & 0x8000) << 16;
+        uint exp = (uint)(h >> 10) & 0x1F;
+        uint mant = (uint)h & 0x3FF;
+        if (exp == 0x1F) return BitConverter.UInt32BitsToSingle(sign | 0x7F800000u | (mant << 13)); // inf / nan (payload kept)
+        if (exp != 0) return BitConverter.UInt32BitsToSingle(sign | ((exp + 112) << 23) | (mant << 13));
+        // Subnormal (or zero): the value is mant * 2^-24, which a float holds exactly.
+        float v = mant * (1.0f / 16777216.0f);
+        return BitConverter.UInt32BitsToSingle(sign | BitConverter.SingleToUInt32Bits(v));
+    }
+
+    /// <summary>Float to half bits, round to nearest-even; overflow gives ±inf, NaN stays NaN (quiet).</summary>
+    /// <remarks>Same rounding as F16C's vcvtps2ph / ARM fcvt that ggml uses on its CPU paths.</remarks>
+    public static ushort FromSingle(float f)
+    {
+        uint x = BitConverter.SingleToUInt32Bits(f);
+        uint sign = (x >> 16) & 0x8000;
+        uint ax = x & 0x7FFFFFFF;
+        if (ax > 0x7F800000) return (ushort)(sign | 0x7E00 | ((ax >> 13) & 0x3FF)); // NaN, quiet bit set
+        if (ax >= 0x477FF000) return (ushort)(sign | 0x7C00); // rounds to >= 65520: inf
+        if (ax < 0x38800000)
+        {
+            // Result is subnormal or zero: scale so that the half's ulp (2^-24) becomes 1 and let the FPU round (RNE).
+            float scaled = BitConverter.UInt32BitsToSingle(ax) * 16777216.0f; // exact: multiplying by a power of two
+            // Adding 2^23 forces rounding to an integer in the current (nearest-even) mode.
+            float r = (scaled + 8388608.0f) - 8388608.0f;
+            return (ushort)(sign | (uint)r);
+        }
+        // Normal: rebias the exponent and round the 13 dropped mantissa bits to nearest, ties to even.
+        uint mantOdd = (ax >> 13) & 1;
+        ax += 0x0FFF + mantOdd;
+        return (ushort)(sign | ((ax - 0x38000000) >> 13));
+    }
+
+    /// <summary>Eight halves to eight floats, exactly, with integer/float vector arithmetic only (no F16C needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ToSingle(Vector128<ushort> h)
+    {
+        // The half is moved to the top of a 32-bit word. Normals (and inf/nan) become a float by shifting exponent and
+        // mantissa into place, adding 224 to the exponent field and multiplying by 2^-112, which rebias from 15 to 127
+        // and keep inf/nan (exponent 255) as they are. Subnormals are built as (0.5 + mant*2^-24) - 0.5.
+        Vector256<uint> w = Vector256.WidenLower(Vector256.Create(h, h)) << 16;
+        Vector256<uint> sign = w & Vector256.Create(0x80000000u);
+        Vector256<uint> twoW = w + w;
+        Vector256<float> normal = ((twoW >>> 4) + Vector256.Create(0x70000000u)).AsSingle()
+                                  * Vector256.Create(BitConverter.UInt32BitsToSingle(0x07800000u));
+        Vector256<float> sub = ((twoW >>> 17) | Vector256.Create(0x3F000000u)).AsSingle() - Vector256.Create(0.5f);
+        Vector256<uint> isSub = Vector256.LessThan(twoW, Vector256.Create(0x08000000u));
+        Vector256<uint> mag = Vector256.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
+        return (sign | mag).AsSingle();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace EdgeLlm.Core.Tensors;
+
+/// <summary>
+/// Self-checks for <c>edgellm selftest</c>: on fixed-seed random rows, the kernels this CPU dispatches to must agree with
+/// the scalar reference. Meant to be run on each device, since the SIMD path chosen there may never have run elsewhere.
+/// </summary>
+public static class KernelParity
+{
+    /// <summary>Relative tolerance against Σ|wᵢ·aᵢ|: the integer sums are exact, so only float accumulation order differs.</summary>
+    public const double RelativeTolerance = 1e-5;
+
+    public static IEnumerable<(string Name, Action Check)> Checks()
+    {
+        GgmlType[] types =
+        [
+            GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K,
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K,
+            GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+        ];
+        foreach (var type in types)
+        {
+            string path = Dot.Name(Dot.Default(type));
+            yield return ($"dot {type} x {Quants.ActivationType(type)} [{path}] == scalar", () => CheckDot(type));
+        }
+        string q = Avx2.IsSupported ? "avx2" : "scalar";
+        yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
+        yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
+    }
+
+    private static void CheckDot(GgmlType type)
+    {
+        var rng = new Random(1234 + (int)type);
+        int block = GgmlTypeInfo.BlockSize(type) == 1 ? 32 : GgmlTypeInfo.BlockSize(type);
+        foreach (int blocks in new[] { 1, 3, 8 })
+        {
+            int n = blocks * block;
+            const int rows = 7; // one pass of four plus a remainder of three
+            var w = new List<byte>();
+            for (int r = 0; r < rows; r++) w.AddRange(RandomBlocks.WeightRow(type, n, rng));
+            byte[] weights = w.ToArray();
+            byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
+            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
+            var results = new float[rows];
+            Dot.Rows(type, weights, rows, act, n, results);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = weights.AsSpan((int)(r * rowBytes), (int)rowBytes);
+                float expected = ScalarDot.Row(type, row, act, n);
+                float single = Dot.Row(type, row, act, n);
+                double bound = RelativeTolerance * Magnitude(type, row, act, n) + 1e-30;
+                if (Math.Abs(results[r] - expected) > bound || Math.Abs(single - expected) > bound)
+                    throw new InvalidOperationException(
+                        $"{type} n={n} row {r}: Rows gave {results[r]:R}, Row gave {single:R}, scalar {expected:R} (allowed ±{bound:G3})");
+            }
+        }
+    }
+
+    private static void CheckQuantize(GgmlType type)
+    {
+        var rng = new Random(99);
+        int n = 8 * GgmlTypeInfo.BlockSize(type);
+        float[] x = RandomBlocks.TieFloats(n, GgmlTypeInfo.BlockSize(type), rng);
+        var fast = new byte[GgmlTypeInfo.RowBytes(type, n)];
+        var reference = new byte[fast.Length];
+        Quants.QuantizeRow(type, x, fast);
+        Quants.QuantizeRowScalar(type, x, reference);
+        int at = fast.AsSpan().CommonPrefixLength(reference);
+        if (at != fast.Length)
+            throw new InvalidOperationException($"quantize {type}: SIMD and scalar differ first at byte {at} ({fast[at]} vs {reference[at]})");
+    }
+
+    /// <summary>Σ|wᵢ·aᵢ| over the dequantized rows: the scale of float rounding in any summation order.</summary>
+    internal static double Magnitude(GgmlType type, ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int n)
+    {
+        var w = new float[n];
+        var a = new float[n];
+        Quants.DequantizeRow(type, weightRow, w);
+        Quants.DequantizeRow(Quants.ActivationType(type), activationRow, a);
+        double m = 0;
+        for (int i = 0; i < n; i++) m += Math.Abs((double)w[i] * a[i]);
+        return m;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using EdgeLlm.Core.Tensors.Formats;
+
+namespace EdgeLlm.Core.Tensors.X86;
+
+/// <summary>Q4_0 × Q8_0 on x64: 256-bit (AVX2 or AVX-VNNI) and 512-bit (AVX-512BW) kernels, four weight rows per pass.</summary>
+/// <remarks>
+/// Instead of the sign trick we multiply the unsigned nibbles (0..15) by the activations and start each block's integer
+/// sum at −8·Σy: Σ(q−8)·y = Σq·y − 8·Σy. The −8·Σy term depends only on the activation block, so it is computed once and
+/// shared by the rows, leaving one multiply-add per row and block.
+/// </remarks>
+internal static unsafe class Q4_0X86
+{
+    private const int WB = BlockQ4_0.Bytes, AB = BlockQ8_0.Bytes;
+
+    public static void Rows<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IX86IntDot
+    {
+        int nb = n / 32, r = 0;
+        for (; r + 4 <= rows; r += 4)
+        {
+            byte* w0 = w + r * rowBytes;
+            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (int ib = 0; ib < nb; ib++)
+            {
+                byte* y = a + ib * AB;
+                Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
+                Vector256<int> bias = T.DotU8I8(default, Vector256.Create((byte)8), qy);
+                bias = Vector256<int>.Zero - bias;
+                float dy = Fp16.ToSingleArithmetic(*(ushort*)y);
+                byte* x = w0 + ib * WB;
+                Block<T>(ref acc0, x, qy, bias, dy);
+                Block<T>(ref acc1, x + rowBytes, qy, bias, dy);
+                Block<T>(ref acc2, x + 2 * rowBytes, qy, bias, dy);
+                Block<T>(ref acc3, x + 3 * rowBytes, qy, bias, dy);
+            }
+            results[r] = Vector256.Sum(acc0);
+            results[r + 1] = Vector256.Sum(acc1);
+            results[r + 2] = Vector256.Sum(acc2);
+            results[r + 3] = Vector256.Sum(acc3);
+        }
+        for (; r < rows; r++)
+        {
+            byte* w0 = w + r * rowBytes;
+            Vector256<float> acc = default;
+            for (int ib = 0; ib < nb; ib++)
+            {
+                byte* y = a + ib * AB;
+                Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
+                Vector256<int> bias = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), qy);
+                Block<T>(ref acc, w0 + ib * WB, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)y));
+            }
+            results[r] = Vector256.Sum(acc);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float dy) where T : struct, IX86IntDot
+    {
+        Vector128<byte> packed = Vector128.Load(x + BlockQ4_0.Qs);
+        Vector256<byte> q = Vector256.Create(packed, Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte()) & Vector256.Create((byte)0x0F);
+        Vector256<int> sum = T.DotU8I8(bias, q, qy);
+        float d = Fp16.ToSingleArithmetic(*(ushort*)x) * dy;
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Vector256.Create(d), acc);
+    }
+
+    /// <summary>AVX-512BW: two blocks per 512-bit register (block pairs), an odd last block through the 256-bit path.</summary>
+    public static void Rows512(byte* w, nint rowBytes, int rows, byte* a, int n, float* results)
+    {
+        int nb = n / 32;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* w0 = w + r * rowBytes;
+            // Four rows per pass like the 256-bit kernel would be nicer for cache reuse of the activation pair, but the activation
+            // row is small and stays in L1, so the simple per-row loop costs little here.
+            Vector512<float> acc = default;
+            int ib = 0;
+            for (; ib + 2 <= nb; ib += 2)
+            {
+                byte* y = a + ib * AB;
+                Vector512<sbyte> qy = Vector512.Create(Vector256.Load((sbyte*)(y + BlockQ8_0.Qs)), Vector256.Load((sbyte*)(y + AB + BlockQ8_0.Qs)));
+                byte* x = w0 + ib * WB;
+                Vector128<byte> p0 = Vector128.Load(x + BlockQ4_0.Qs), p1 = Vector128.Load(x + WB + BlockQ4_0.Qs);
+                Vector512<byte> q = Vector512.Create(
+                    Vector256.Create(p0, Sse2.ShiftRightLogical(p0.AsUInt16(), 4).AsByte()),
+                    Vector256.Create(p1, Sse2.ShiftRightLogical(p1.AsUInt16(), 4).AsByte())) & Vector512.Create((byte)0x0F);
+                Vector512<short> qxy = Avx512BW.MultiplyAddAdjacent(q, qy);
+                Vector512<short> eightY = Avx512BW.MultiplyAddAdjacent(Vector512.Create((byte)8), qy);
+                Vector512<int> sum = Avx512BW.MultiplyAddAdjacent(qxy - eightY, Vector512.Create((short)1));
+                Vector512<float> d = Vector512.Create(
+                    Vector256.Create(Fp16.ToSingleArithmetic(*(ushort*)x) * Fp16.ToSingleArithmetic(*(ushort*)y)),
+                    Vector256.Create(Fp16.ToSingleArithmetic(*(ushort*)(x + WB)) * Fp16.ToSingleArithmetic(*(ushort*)(y + AB))));
+                acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum), d, acc);
+            }
+            float total = Vector512.Sum(acc);
+            if (ib < nb)
+            {
+                byte* y = a + ib * AB;
+                Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
+                Vector256<int> bias = Vector256<int>.Zero - Avx2IntDot.DotU8I8(default, Vector256.Create((byte)8), qy);
+                Vector256<float> tail = default;
+                Block<Avx2IntDot>(ref tail, w0 + ib * WB, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)y));
+                total += Vector256.Sum(tail);
+            }
+            results[r] = total;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Runtime.Intrinsics;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Core.Tests.Tensors;
+
+public class HalfConversionTests
+{
+    [Fact]
+    public void Every_half_converts_like_the_runtime_Half_type()
+    {
+        for (int i = 0; i < 65536; i++)
+        {
+            float expected = (float)BitConverter.UInt16BitsToHalf((ushort)i);
+            float got = Fp16.ToSingle((ushort)i);
+            if (float.IsNaN(expected)) Assert.True(float.IsNaN(got), $"0x{i:X4}");
+            else Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(got));
+        }
+    }
+
+    [Fact]
+    public void Arithmetic_conversion_equals_the_table_for_every_half()
+    {
+        for (int i = 0; i < 65536; i++)
+        {
+            float expected = Fp16.ToSingle((ushort)i), got = Fp16.ToSingleArithmetic((ushort)i);
+            if (float.IsNaN(expected)) Assert.True(float.IsNaN(got), $"0x{i:X4}");
+            else Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(got), $"0x{i:X4}: {expected} vs {got}");
+        }
+    }
+
+    [Fact]
+    public void Vector_conversion_equals_the_table_for_every_half()
+    {
+        Span<ushort> h = stackalloc ushort[8];
+        for (int i = 0; i < 65536; i += 8)
+        {
+            for (int k = 0; k < 8; k++) h[k] = (ushort)(i + k);
+            Vector256<float> v = Fp16.ToSingle(Vector128.Create<ushort>(h));
+            for (int k = 0; k < 8; k++)
+            {
+                float expected = Fp16.ToSingle(h[k]);
+                if (float.IsNaN(expected)) Assert.True(float.IsNaN(v[k]));
+                else Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(v[k]));
+            }
+        }
+    }
+
+    [Fact]
+    public void Float_to_half_rounds_to_nearest_even_like_the_runtime()
+    {
+        var rng = new Random(5);
+        var samples = new List<float> { 0f, -0f, 65504f, 65519.99f, 65520f, -65520f, 1e-8f, 2.98e-8f, 2.9802322e-8f, 5.96e-8f, 6.1e-5f,
+            6.097555e-5f, 1.0009765625f, 1.00048828125f /* exact tie, rounds to even 1.0 */, 1.00146484375f /* tie, rounds up */,
+            float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, float.MaxValue };
+        for (int i = 0; i < 200000; i++) samples.Add(BitConverter.UInt32BitsToSingle((uint)rng.NextInt64(0, 1L << 32)));
+        for (int i = 0; i < 200000; i++) samples.Add((float)((rng.NextDouble() * 2 - 1) * Math.Pow(2, rng.Next(-26, 17))));
+        foreach (float f in samples)
+        {
+            if (float.IsNaN(f))
+            {
+                Assert.True(Half.IsNaN(BitConverter.UInt16BitsToHalf(Fp16.FromSingle(f))));
+                continue;
+            }
+            ushort expected = BitConverter.HalfToUInt16Bits((Half)f);
+            Assert.True(expected == Fp16.FromSingle(f), $"{f:R}: expected 0x{expected:X4}, got 0x{Fp16.FromSingle(f):X4}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1.0f, 0x3F80)]
+    [InlineData(-2.5f, 0xC020)]
+    [InlineData(1.00390625f, 0x3F80)] // 1 + 2^-8: tie, rounds to even (down)
+    [InlineData(1.01171875f, 0x3F82)] // 1 + 3·2^-8: tie, rounds to even (up)
+    public void Bf16_rounds_to_nearest_even(float value, int bits)
+    {
+        Assert.Equal((ushort)bits, Bf16.FromSingle(value));
+        Assert.Equal(BitConverter.UInt32BitsToSingle((uint)bits << 16), Bf16.ToSingle((ushort)bits));
+    }
+
+    [Fact]
+    public void Bf16_keeps_nan_a_nan()
+    {
+        Assert.True(float.IsNaN(Bf16.ToSingle(Bf16.FromSingle(float.NaN))));
+        Assert.True(float.IsNaN(Bf16.ToSingle(Bf16.FromSingle(BitConverter.UInt32BitsToSingle(0x7F800001)))));
+    }
+}
