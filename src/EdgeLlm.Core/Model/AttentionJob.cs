@@ -1,0 +1,104 @@
+using EdgeLlm.Core.Model.Ops;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Core.Model;
+
+/// <summary>Causal multi-head attention of a batch of queries over the KV cache, one (token, head) pair per item.</summary>
+/// <remarks>
+/// Follows llama.cpp's numerics: the query is converted to the cache type before the K dot product,
+/// scores are scaled then soft-maxed, and the probabilities are converted to the cache type before
+/// weighting the values. Each worker owns its scratch, so nothing is allocated per token.
+/// </remarks>
+internal sealed class AttentionJob : IParallelWork
+{
+    private readonly LlamaConfig _config;
+    private readonly KvCache _cache;
+    private readonly float[][] _scores;
+    private readonly byte[][] _queryInCacheType;
+    private readonly float _scale;
+
+    private int _layer;
+    private int _firstPosition;
+    private float[] _queries = [];
+    private float[] _output = [];
+
+    public AttentionJob(LlamaConfig config, KvCache cache, int workers)
+    {
+        _config = config;
+        _cache = cache;
+        _scale = 1.0f / MathF.Sqrt(config.HeadDim);
+        _scores = new float[workers][];
+        _queryInCacheType = new byte[workers][];
+        for (int w = 0; w < workers; w++)
+        {
+            _scores[w] = new float[cache.ContextLength];
+            _queryInCacheType[w] = new byte[config.HeadDim * cache.ElementBytes];
+        }
+    }
+
+    /// <summary>Attends tokens at positions [firstPosition, firstPosition + tokens) of one layer; their K/V are already cached.</summary>
+    public void Run(WorkerPool pool, int layer, int firstPosition, int tokens, float[] queries, float[] output)
+    {
+        _layer = layer;
+        _firstPosition = firstPosition;
+        _queries = queries;
+        _output = output;
+        pool.Run(this, tokens * _config.HeadCount, 1);
+    }
+
+    public void Execute(int start, int end, int worker)
+    {
+        int headDim = _config.HeadDim;
+        int embd = _config.EmbeddingLength;
+        int elementBytes = _cache.ElementBytes;
+        int rowBytes = _cache.RowBytes;
+        var queryConverted = _queryInCacheType[worker];
+
+        for (int item = start; item < end; item++)
+        {
+            int t = item / _config.HeadCount;
+            int head = item % _config.HeadCount;
+            int position = _firstPosition + t;
+            int visible = position + 1;
+            int kvHead = head / _config.GroupSize;
+            int headOffset = kvHead * headDim * elementBytes;
+
+            var query = _queries.AsSpan(t * embd + head * headDim, headDim);
+            Quants.QuantizeRow(_cache.ElementType, query, queryConverted);
+
+            var keys = _cache.Keys(_layer, visible);
+            var scores = _scores[worker].AsSpan(0, visible);
+            for (int p = 0; p < visible; p++)
+            {
+                var key = keys.Slice(p * rowBytes + headOffset, headDim * elementBytes);
+                scores[p] = Dot.Row(_cache.ElementType, key, queryConverted, headDim) * _scale;
+            }
+            Softmax.InPlace(scores);
+
+            var output = _output.AsSpan(t * embd + head * headDim, headDim);
+            output.Clear();
+            var values = _cache.Values(_layer, visible);
+            for (int p = 0; p < visible; p++)
+            {
+                var value = values.Slice(p * rowBytes + headOffset, headDim * elementBytes);
+                AccumulateScaled(output, value, scores[p]);
+            }
+        }
+    }
+
+    /// <summary>output += round(p) · value, where round is the conversion to the cache type.</summary>
+    private void AccumulateScaled(Span<float> output, ReadOnlySpan<byte> value, float probability)
+    {
+        if (_cache.ElementType == GgmlType.F16)
+        {
+            float p = Fp16.ToSingle(Fp16.FromSingle(probability));
+            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(value);
+            for (int d = 0; d < output.Length; d++) output[d] += p * Fp16.ToSingle(halves[d]);
+        }
+        else
+        {
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(value);
+            for (int d = 0; d < output.Length; d++) output[d] += probability * floats[d];
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Model.Ops;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Core.Model;
+
+/// <summary>Options fixed when a model is loaded.</summary>
+public sealed record ModelOptions
+{
+    /// <summary>Context length; 0 means the model's trained context.</summary>
+    public int ContextLength { get; init; }
+    public KvCacheType KvType { get; init; } = KvCacheType.F16;
+    public int Threads { get; init; } = WorkerPool.DefaultThreadCount;
+
+    /// <summary>Prompt tokens processed per forward step; bounds the scratch memory of prompt processing.</summary>
+    public int MaxBatch { get; init; } = 32;
+}
+
+/// <summary>
+/// The llama transformer: token embedding, N blocks of (RMSNorm, rotary multi-head attention with
+/// grouped KV heads, RMSNorm, SwiGLU feed-forward), final RMSNorm and the vocabulary projection.
+/// </summary>
+/// <remarks>
+/// One instance owns one KV cache and one set of scratch buffers: it serves one sequence at a time.
+/// All buffers are allocated here, once; <see cref="Forward"/> allocates nothing.
+/// </remarks>
+public sealed class LlamaModel : IDisposable
+{
+    private readonly WorkerPool _pool;
+    private readonly MatMulJob _matMul = new();
+    private readonly AttentionJob _attention;
+    private readonly Rope _rope;
+    private readonly int _maxBatch;
+
+    // Scratch, [batch][width] row-major.
+    private readonly float[] _residual, _normed, _q, _k, _v, _attn, _projected, _gate, _up;
+    private readonly float[] _ropeScratch;
+    private readonly float[] _logits;
+    private readonly byte[] _activations;
+
+    public LlamaModel(GgufFile file, ModelOptions? options = null)
+    {
+        options ??= new ModelOptions();
+        File = file;
+        Config = LlamaConfig.FromGguf(file);
+        Weights = LlamaWeights.Load(file, Config);
+        int context = options.ContextLength > 0 ? options.ContextLength : Config.TrainedContextLength;
+        if (context < 1) throw new ArgumentOutOfRangeException(nameof(options), "context length must be positive");
+        Cache = new KvCache(Config, context, options.KvType);
+        _pool = new WorkerPool(Math.Max(1, options.Threads));
+        _attention = new AttentionJob(Config, Cache, _pool.ThreadCount);
+        _rope = new Rope(Config.RotaryDims, Config.RopeFreqBase);
+        _maxBatch = Math.Max(1, options.MaxBatch);
+
+        var c = Config;
+        _residual = new float[_maxBatch * c.EmbeddingLength];
+        _normed = new float[_maxBatch * c.EmbeddingLength];
+        _q = new float[_maxBatch * c.EmbeddingLength];
+        _k = new float[_maxBatch * c.KvDim];
+        _v = new float[_maxBatch * c.KvDim];
+        _attn = new float[_maxBatch * c.EmbeddingLength];
+        _projected = new float[_maxBatch * c.EmbeddingLength];
+        _gate = new float[_maxBatch * c.FeedForwardLength];
+        _up = new float[_maxBatch * c.FeedForwardLength];
+        _ropeScratch = new float[c.RotaryDims];
+        _logits = new float[_maxBatch * c.VocabSize];
+        _activations = new byte[_maxBatch * MaxActivationRowBytes(Weights)];
+    }
+
+    public GgufFile File { get; }
+    public LlamaConfig Config { get; }
+    public LlamaWeights Weights { get; }
+    public KvCache Cache { get; }
+    public int ContextLength => Cache.ContextLength;
+    public int Threads => _pool.ThreadCount;
+
+    /// <summary>
+    /// Feeds <paramref name="tokens"/> at positions [startPosition, startPosition + n) and writes logits:
+    /// for every token (n × vocab floats) when <paramref name="allLogits"/>, else for the last one only.
+    /// </summary>
+    /// <remarks>Positions from startPosition on are overwritten in the KV cache; earlier ones are reused.</remarks>
+    public void Forward(ReadOnlySpan<int> tokens, int startPosition, Span<float> logits, bool allLogits = false)
+    {
+        int n = tokens.Length;
+        int vocab = Config.VocabSize;
+        if (n == 0) throw new ArgumentException("no tokens to process", nameof(tokens));
+        if (startPosition < 0 || startPosition + n > ContextLength)
+            throw new ArgumentOutOfRangeException(nameof(tokens), $"positions {startPosition}..{startPosition + n - 1} exceed the context of {ContextLength} tokens");
+        if (logits.Length < (allLogits ? (long)n * vocab : vocab))
+            throw new ArgumentException("logits buffer too small", nameof(logits));
+        foreach (int t in tokens)
+            if ((uint)t >= (uint)vocab) throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {t} is outside the vocabulary (size {vocab})");
+
+        for (int done = 0; done < n; done += _maxBatch)
+        {
+            int batch = Math.Min(_maxBatch, n - done);
+            bool last = done + batch == n;
+            ForwardBatch(tokens.Slice(done, batch), startPosition + done);
+            if (allLogits)
+                ComputeLogits(0, batch, logits.Slice(done * vocab, batch * vocab));
+            else if (last)
+                ComputeLogits(batch - 1, 1, logits[..vocab]);
+        }
+    }
+
+    private void ForwardBatch(ReadOnlySpan<int> tokens, int position)
+    {
+        var c = Config;
+        int n = tokens.Length, embd = c.EmbeddingLength;
+        for (int t = 0; t < n; t++)
+            Quants.DequantizeRow(Weights.TokenEmbedding.Type, Weights.TokenEmbedding.RowSpan(tokens[t]), _residual.AsSpan(t * embd, embd));
+
+        for (int l = 0; l < c.LayerCount; l++)
+        {
+            var layer = Weights.Layers[l];
+
+            NormalizeRows(_residual, layer.AttentionNorm, n);
+            MatMul(layer.Query, _normed, n, _q);
+            MatMul(layer.Key, _normed, n, _k);
+            MatMul(layer.Value, _normed, n, _v);
+            for (int t = 0; t < n; t++)
+            {
+                _rope.Apply(_q.AsSpan(t * embd, embd), c.HeadCount, c.HeadDim, position + t, _ropeScratch);
+                _rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.KvHeadCount, c.HeadDim, position + t, _ropeScratch);
+                Cache.Store(l, position + t, _k.AsSpan(t * c.KvDim, c.KvDim), _v.AsSpan(t * c.KvDim, c.KvDim));
+            }
+            _attention.Run(_pool, l, position, n, _q, _attn);
+            MatMul(layer.Output, _attn, n, _projected);
+            VectorMath.AddInPlace(_residual.AsSpan(0, n * embd), _projected.AsSpan(0, n * embd));
+
+            NormalizeRows(_residual, layer.FeedForwardNorm, n);
+            MatMul(layer.Gate, _normed, n, _gate);
+            MatMul(layer.Up, _normed, n, _up);
+            int ff = c.FeedForwardLength;
+            SwiGlu.Apply(_gate.AsSpan(0, n * ff), _up.AsSpan(0, n * ff));
+            MatMul(layer.Down, _gate, n, _projected);
+            VectorMath.AddInPlace(_residual.AsSpan(0, n * embd), _projected.AsSpan(0, n * embd));
+        }
+    }
+
+    private void ComputeLogits(int firstRow, int rows, Span<float> logits)
+    {
+        int embd = Config.EmbeddingLength, vocab = Config.VocabSize;
+        for (int r = 0; r < rows; r++)
+            RmsNorm.Apply(_residual.AsSpan((firstRow + r) * embd, embd), Weights.OutputNorm, Config.RmsEpsilon, _normed.AsSpan(r * embd, embd));
+        MatMul(Weights.Output, _normed, rows, _logits);
+        _logits.AsSpan(0, rows * vocab).CopyTo(logits);
+    }
+
+    private void NormalizeRows(float[] source, float[] weight, int rows)
+    {
+        int embd = Config.EmbeddingLength;
+        for (int t = 0; t < rows; t++)
+            RmsNorm.Apply(source.AsSpan(t * embd, embd), weight, Config.RmsEpsilon, _normed.AsSpan(t * embd, embd));
+    }
+
+    private void MatMul(in WeightMatrix w, float[] input, int rows, float[] output)
+    {
+        int actBytes = ActivationRowBytes(w);
+        for (int t = 0; t < rows; t++)
+            Quants.QuantizeRow(w.ActivationType, input.AsSpan(t * w.Columns, w.Columns), _activations.AsSpan(t * actBytes, actBytes));
+        _matMul.Run(_pool, w, _activations, actBytes, rows, output, w.Rows);
+    }
+
+    private static int ActivationRowBytes(in WeightMatrix w) => (int)GgmlTypeInfo.RowBytes(w.ActivationType, w.Columns);
+
+    private static int MaxActivationRowBytes(LlamaWeights weights)
+    {
+        int max = Math.Max(ActivationRowBytes(weights.Output), ActivationRowBytes(weights.TokenEmbedding));
+        foreach (var l in weights.Layers)
+            foreach (var m in new[] { l.Query, l.Key, l.Value, l.Output, l.Gate, l.Up, l.Down })
+                max = Math.Max(max, ActivationRowBytes(m));
+        return max;
+    }
+
+    public void Dispose() => _pool.Dispose();
+}

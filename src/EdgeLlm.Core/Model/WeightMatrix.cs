@@ -1,0 +1,42 @@
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Core.Model;
+
+/// <summary>A 2-D weight tensor inside the mapped model: <see cref="Rows"/> output rows of <see cref="Columns"/> inputs each.</summary>
+/// <remarks>Holds a raw pointer into the mapping: no copy, the page cache is the only copy of the weights.</remarks>
+public readonly unsafe struct WeightMatrix
+{
+    public WeightMatrix(GgufFile file, GgufTensorInfo tensor)
+    {
+        Name = tensor.Name;
+        Type = tensor.Type;
+        Columns = checked((int)tensor.Dimensions[0]);
+        Rows = checked((int)tensor.RowCount);
+        RowBytes = checked((int)GgmlTypeInfo.RowBytes(Type, Columns));
+        Data = file.TensorPointer(tensor);
+    }
+
+    public string Name { get; }
+    public GgmlType Type { get; }
+    public int Columns { get; }
+    public int Rows { get; }
+    public int RowBytes { get; }
+    public byte* Data { get; }
+
+    /// <summary>The type the activations must be converted to before a dot product with this matrix.</summary>
+    public GgmlType ActivationType => Quants.ActivationType(Type);
+
+    public ReadOnlySpan<byte> RowSpan(int row, int count = 1) => new(Data + (long)row * RowBytes, RowBytes * count);
+
+    /// <summary>Loads a named matrix and checks its shape is [columns, rows].</summary>
+    public static WeightMatrix Load(GgufFile file, string name, int columns, int rows)
+    {
+        var t = file.GetTensor(name);
+        if (t.Dimensions.Length != 2 || t.Dimensions[0] != columns || t.Dimensions[1] != rows)
+            throw new GgufException($"tensor '{name}' has shape {t.ShapeText}, expected [{columns}, {rows}]");
+        if (t.Type is GgmlType.Q8_1 or GgmlType.Q8_K)
+            throw new GgufException($"tensor '{name}' has type {GgmlTypeInfo.Name(t.Type)}, an activation-only format that cannot be used as a weight matrix");
+        return new WeightMatrix(file, t);
+    }
+}

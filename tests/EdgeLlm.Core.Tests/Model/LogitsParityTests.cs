@@ -1,0 +1,43 @@
+using EdgeLlm.Core.Diagnostics;
+using Xunit.Abstractions;
+
+namespace EdgeLlm.Core.Tests.Model;
+
+/// <summary>Our forward pass against llama.cpp's logits for every fixture model and prompt (see <see cref="LogitsParity"/>).</summary>
+public class LogitsParityTests(ITestOutputHelper output)
+{
+    private static string RefsDir => Path.Combine(Fixtures.Dir, "refs");
+
+    public static IEnumerable<object[]> Cases() => ReferenceCase.Names(RefsDir).Select(n => new object[] { n });
+
+    [Fact]
+    public void Every_fixture_model_has_references() =>
+        Assert.True(ReferenceCase.Names(RefsDir).Count() >= 18);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Logits_match_llama_cpp(string name)
+    {
+        var reference = ReferenceCase.Load(RefsDir, name);
+        var result = LogitsParity.Check(reference, Fixtures.Model(reference.ModelFile), threads: 2);
+        output.WriteLine(result.ToString());
+        Assert.True(result.MaxAbs <= result.MaxAllowed, result.ToString());
+        Assert.True(result.MeanAbs <= result.MeanAllowed, result.ToString());
+        Assert.True(result.GreedyAgree >= result.ReferenceGreedyAgree, result.ToString());
+    }
+
+    [Fact]
+    public void F32_kv_cache_also_matches_within_the_reference_noise()
+    {
+        var reference = ReferenceCase.Load(RefsDir, "tiny-f16.story");
+        using var file = EdgeLlm.Core.Gguf.GgufFile.Open(Fixtures.Model("tiny-f16.gguf"));
+        using var model = new EdgeLlm.Core.Model.LlamaModel(file, new EdgeLlm.Core.Model.ModelOptions { ContextLength = 64, KvType = EdgeLlm.Core.Model.KvCacheType.F32 });
+        var logits = new float[reference.PromptTokens.Length * reference.VocabSize];
+        model.Forward(reference.PromptTokens, 0, logits, allLogits: true);
+        double maxAbs = 0;
+        for (int i = 0; i < logits.Length; i++) maxAbs = Math.Max(maxAbs, Math.Abs(logits[i] - reference.Logits[i]));
+        // Switching the KV cache to F32 moves llama.cpp by NoiseMaxAbs; it must move us by about as much, not more.
+        Assert.True(maxAbs <= 3 * reference.NoiseMaxAbs, $"max |Δ| {maxAbs:E2}");
+        Assert.True(maxAbs > 0, "an F32 cache should not reproduce F16 rounding exactly");
+    }
+}
