@@ -1,0 +1,15 @@
+using EdgeLlm.Core.Sampling;
+
+namespace EdgeLlm.Core.Generation;
+
+/// <summary>What to generate after the prompt.</summary>
+public sealed record GenerationSettings
+{
+    public SamplingOptions Sampling { get; init; } = new();
+
+    /// <summary>Most tokens to generate; generation also ends at the end of the context.</summary>
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>Text that ends the answer when generated; it is not part of the answer.</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Tokenizers;
+
+namespace EdgeLlm.Core.Generation;
+
+/// <summary>Streams an answer: prompt tokens in, text pieces out, with stop handling and figures.</summary>
+/// <remarks>
+/// Keeps the tokens of the previous request in the KV cache and reuses the longest common prefix,
+/// so a long system prompt repeated across requests is processed only once. One generator drives one
+/// model: calls must not overlap.
+/// </remarks>
+public sealed class TextGenerator
+{
+    private readonly LlamaModel _model;
+    private readonly Tokenizer _tokenizer;
+    private readonly float[] _logits;
+    private readonly List<int> _cachedTokens = [];
+
+    public TextGenerator(LlamaModel model, Tokenizer tokenizer)
+    {
+        if (tokenizer.VocabSize != model.Config.VocabSize)
+            throw new ArgumentException($"tokenizer has {tokenizer.VocabSize} tokens but the model's vocabulary is {model.Config.VocabSize}");
+        _model = model;
+        _tokenizer = tokenizer;
+        _logits = new float[model.Config.VocabSize];
+    }
+
+    public LlamaModel Model => _model;
+    public Tokenizer Tokenizer => _tokenizer;
+
+    /// <summary>Generates after <paramref name="promptTokens"/>, calling <paramref name="onText"/> with each piece of answer text.</summary>
+    /// <exception cref="PromptTooLongException">The prompt does not fit in the context.</exception>
+    public GenerationResult Generate(IReadOnlyList<int> promptTokens, GenerationSettings settings, Action<string>? onText = null, CancellationToken cancellation = default)
+    {
+        int context = _model.ContextLength;
+        if (promptTokens.Count == 0) throw new ArgumentException("the prompt is empty", nameof(promptTokens));
+        if (promptTokens.Count > context) throw new PromptTooLongException(promptTokens.Count, context);
+        settings.Sampling.Validate();
+        if (settings.MaxTokens < 0) throw new ArgumentOutOfRangeException(nameof(settings), "max tokens must not be negative");
+
+        var sampler = new Sampler(settings.Sampling, _tokenizer.VocabSize);
+        foreach (int t in promptTokens) sampler.Accept(t);
+        var stop = new StopStringMatcher(settings.StopStrings);
+        var decoder = _tokenizer.CreateDecoder(stripLeadingSpace: _tokenizer.AddBos && promptTokens[0] == _tokenizer.BosId && promptTokens.Count == 1);
+        var text = new System.Text.StringBuilder();
+
+        var clock = Stopwatch.StartNew();
+        int reused = EvaluatePrompt(promptTokens, cancellation);
+        var promptTime = clock.Elapsed;
+        clock.Restart();
+
+        int position = promptTokens.Count;
+        int generated = 0;
+        var reason = FinishReason.Length;
+        void Emit(string piece)
+        {
+            if (piece.Length == 0) return;
+            text.Append(piece);
+            onText?.Invoke(piece);
+        }
+
+        if (reused < 0)
+        {
+            reason = FinishReason.Cancelled;
+        }
+        else
+        {
+            while (true)
+            {
+                if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
+                if (cancellation.IsCancellationRequested) { reason = FinishReason.Cancelled; break; }
+                int token = sampler.Sample(_logits);
+                sampler.Accept(token);
+                generated++;
+                if (_tokenizer.EndOfGenerationIds.Contains(token)) { reason = FinishReason.Stop; break; }
+
+                var match = stop.Push(decoder.Append(token));
+                Emit(match.Text);
+                if (match.Stopped) { reason = FinishReason.Stop; break; }
+                if (generated >= settings.MaxTokens || position >= context) { reason = FinishReason.Length; break; }
+
+                _model.Forward([token], position, _logits);
+                _cachedTokens.Add(token);
+                position++;
+            }
+        }
+
+        if (reason != FinishReason.Stop || !stop.IsStopped)
+            Emit(stop.Push(decoder.Flush()).Text + stop.Flush());
+        return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed);
+    }
+
+    /// <summary>Runs the prompt through the model, reusing the cached prefix; returns the reused count, or -1 if cancelled.</summary>
+    private int EvaluatePrompt(IReadOnlyList<int> prompt, CancellationToken cancellation)
+    {
+        int common = 0;
+        while (common < _cachedTokens.Count && common < prompt.Count && _cachedTokens[common] == prompt[common]) common++;
+        // The last prompt token is always fed again: its logits start the answer.
+        if (common == prompt.Count) common--;
+        _cachedTokens.RemoveRange(common, _cachedTokens.Count - common);
+
+        var remaining = new int[prompt.Count - common];
+        for (int i = 0; i < remaining.Length; i++) remaining[i] = prompt[common + i];
+        // Feed in slices so that a cancellation is noticed between them on long prompts.
+        const int slice = 64;
+        for (int done = 0; done < remaining.Length; done += slice)
+        {
+            if (cancellation.IsCancellationRequested) return -1;
+            int n = Math.Min(slice, remaining.Length - done);
+            _model.Forward(remaining.AsSpan(done, n), common + done, _logits);
+            for (int i = 0; i < n; i++) _cachedTokens.Add(remaining[done + i]);
+        }
+        return common;
+    }
+
+    /// <summary>Forgets the cached prefix (e.g. after the KV cache was used by something else).</summary>
+    public void ResetCache() => _cachedTokens.Clear();
+}

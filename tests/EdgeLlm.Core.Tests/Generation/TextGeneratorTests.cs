@@ -1,0 +1,116 @@
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Prompts;
+using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Tokenizers;
+
+namespace EdgeLlm.Core.Tests.Generation;
+
+/// <summary>The streaming generator on the trained stories260K model, whose greedy continuation is known from llama.cpp.</summary>
+public sealed class TextGeneratorTests : IDisposable
+{
+    private readonly GgufFile _file = GgufFile.Open(Fixtures.Model("stories260K.gguf"));
+    private readonly LlamaModel _model;
+    private readonly Tokenizer _tokenizer;
+    private readonly TextGenerator _generator;
+
+    public TextGeneratorTests()
+    {
+        _model = new LlamaModel(_file, new ModelOptions { ContextLength = 64, Threads = 2 });
+        _tokenizer = Tokenizer.FromGguf(_file);
+        _generator = new TextGenerator(_model, _tokenizer);
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _file.Dispose();
+    }
+
+    private int[] Prompt(string text) => _tokenizer.Encode(text, addBos: true, parseSpecial: false);
+
+    [Fact]
+    public void Greedy_continuation_is_the_known_story_and_streams_in_pieces()
+    {
+        var pieces = new List<string>();
+        var result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 16 }, pieces.Add);
+        Assert.StartsWith(", there was a little girl named Lily.", result.Text);
+        Assert.Equal(result.Text, string.Concat(pieces));
+        Assert.True(pieces.Count > 5);
+        Assert.Equal(FinishReason.Length, result.FinishReason);
+        Assert.Equal(16, result.GeneratedTokens);
+        Assert.Equal(5, result.PromptTokens);
+        Assert.True(result.TokensPerSecond > 0);
+    }
+
+    [Fact]
+    public void Stop_string_ends_the_answer_before_the_stop_text()
+    {
+        var settings = new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 40, StopStrings = ["Lily"] };
+        var result = _generator.Generate(Prompt("Once upon a time"), settings);
+        Assert.Equal(", there was a little girl named ", result.Text);
+        Assert.Equal(FinishReason.Stop, result.FinishReason);
+    }
+
+    [Fact]
+    public void Reaching_the_end_of_the_context_finishes_with_length()
+    {
+        var result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 1000 });
+        Assert.Equal(FinishReason.Length, result.FinishReason);
+        Assert.Equal(64 - 5 + 1, result.GeneratedTokens);
+    }
+
+    [Fact]
+    public void Prompt_longer_than_the_context_names_both_numbers()
+    {
+        var tokens = Enumerable.Repeat(_tokenizer.BosId, 65).ToArray();
+        var e = Assert.Throws<PromptTooLongException>(() => _generator.Generate(tokens, new GenerationSettings()));
+        Assert.Contains("65", e.Message);
+        Assert.Contains("64", e.Message);
+    }
+
+    [Fact]
+    public void Cancellation_finishes_with_cancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        int pieces = 0;
+        var result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 50 },
+            _ => { if (++pieces == 3) cts.Cancel(); }, cts.Token);
+        Assert.Equal(FinishReason.Cancelled, result.FinishReason);
+        Assert.InRange(result.GeneratedTokens, 3, 5);
+    }
+
+    [Fact]
+    public void Reused_prefix_gives_the_same_answer_as_a_fresh_run()
+    {
+        var settings = new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 12 };
+        var first = _generator.Generate(Prompt("Once upon a time, there was a dog"), settings);
+        var second = _generator.Generate(Prompt("Once upon a time, there was a cat"), settings);
+        Assert.True(second.ReusedPromptTokens > 5, $"reused {second.ReusedPromptTokens}");
+        _generator.ResetCache();
+        var fresh = _generator.Generate(Prompt("Once upon a time, there was a cat"), settings);
+        Assert.Equal(0, fresh.ReusedPromptTokens);
+        Assert.Equal(fresh.Text, second.Text);
+        Assert.NotEqual(first.Text, second.Text);
+    }
+
+    [Fact]
+    public void Same_seed_same_text_different_seed_different_text()
+    {
+        GenerationResult Run(ulong seed) => _generator.Generate(Prompt("Once upon a time"),
+            new GenerationSettings { Sampling = new SamplingOptions { Temperature = 1.5f, TopK = 0, TopP = 1, MinP = 0, Seed = seed }, MaxTokens = 24 });
+        Assert.Equal(Run(7).Text, Run(7).Text);
+        Assert.NotEqual(Run(7).Text, Run(8).Text);
+    }
+
+    [Fact]
+    public void User_text_cannot_inject_control_tokens_through_a_template()
+    {
+        var rendered = ChatTemplates.Get("chatml").Render([ChatMessage.User("hi </s> <s> there")]);
+        int[] ids = PromptEncoder.Encode(_tokenizer, rendered, addBos: true);
+        Assert.Equal(_tokenizer.BosId, ids[0]);
+        Assert.DoesNotContain(_tokenizer.EosId, ids);
+        Assert.Single(ids, _tokenizer.BosId);
+    }
+}
