@@ -10,6 +10,13 @@ public static class Program
 
         commands:
           info <model.gguf> [--json]      what a model file holds
+          tokenize --model M (--text T | --file F) [--no-bos] [--special] [--json]
+          eval --model M --prompt-file F [--n-gen N] [--dump-logits OUT.f32] [--kv-type f16|f32] [--json]
+          run --model M --prompt P [--template auto|alpaca|llama2|chatml|llama3|mistral|raw] [--system S]
+              [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed N]
+              [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32]
+          synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
+          bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]
           selftest                        CPU features and kernel/fixture checks
         """;
 
@@ -27,6 +34,11 @@ public static class Program
             return args[0] switch
             {
                 "info" => InfoCommand.Run(rest),
+                "tokenize" => TokenizeCommand.Run(rest),
+                "eval" => EvalCommand.Run(rest),
+                "run" => RunCommand.Run(rest),
+                "synth" => SynthCommand.Run(rest),
+                "bench" => BenchCommand.Run(rest),
                 "selftest" => SelftestCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'\n{Usage}"),
             };

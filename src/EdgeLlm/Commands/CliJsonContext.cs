@@ -7,4 +7,6 @@ namespace EdgeLlm.Commands;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(ModelFileSummary))]
 [JsonSerializable(typeof(int[]))]
+[JsonSerializable(typeof(EvalOutput))]
+[JsonSerializable(typeof(EdgeLlm.Bench.BenchReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

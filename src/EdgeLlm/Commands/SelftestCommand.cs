@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using EdgeLlm.Core.Diagnostics;
 using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Model;
 using EdgeLlm.Core.Tensors;
 
 namespace EdgeLlm.Commands;
@@ -22,7 +24,9 @@ internal static class SelftestCommand
 
         string? fixtures = FixturePaths.Find(fixturesOption);
         var checks = new List<(string Name, Action Check)>();
+        checks.AddRange(KernelParity.Checks());
         checks.AddRange(FixtureChecks(fixtures));
+        checks.AddRange(ReferenceChecks(fixtures));
 
         int failed = 0;
         foreach (var (name, check) in checks)
@@ -47,6 +51,22 @@ internal static class SelftestCommand
         }
         Console.WriteLine($"selftest: {checks.Count + (fixtures is null ? 1 : 0) - failed} passed, {failed} failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Logits of every fixture model against llama.cpp's, on this CPU's kernels.</summary>
+    private static IEnumerable<(string, Action)> ReferenceChecks(string? fixtures)
+    {
+        if (fixtures is null) yield break;
+        string refs = Path.Combine(fixtures, "refs");
+        foreach (string name in ReferenceCase.Names(refs))
+        {
+            yield return ($"logits parity {name}", () =>
+            {
+                var reference = ReferenceCase.Load(refs, name);
+                var result = LogitsParity.Check(reference, Path.Combine(fixtures, "models", reference.ModelFile), WorkerPool.DefaultThreadCount);
+                if (!result.Passed) throw new InvalidOperationException(result.ToString());
+            });
+        }
     }
 
     private static IEnumerable<(string, Action)> FixtureChecks(string? fixtures)

@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeLlm.Bench;
+
+/// <summary>Figures of one <c>edgellm bench</c> run; tok/s are medians over the repetitions.</summary>
+public sealed record BenchReport
+{
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("model_bytes")] public required long ModelBytes { get; init; }
+    [JsonPropertyName("bytes_per_token")] public required long BytesPerToken { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("isa")] public required string Isa { get; init; }
+    [JsonPropertyName("pp")] public required int PromptTokens { get; init; }
+    [JsonPropertyName("tg")] public required int GeneratedTokens { get; init; }
+    [JsonPropertyName("reps")] public required int Repetitions { get; init; }
+    [JsonPropertyName("pp_tps")] public required double PromptTps { get; init; }
+    [JsonPropertyName("pp_tps_min")] public required double PromptTpsMin { get; init; }
+    [JsonPropertyName("pp_tps_max")] public required double PromptTpsMax { get; init; }
+    [JsonPropertyName("tg_tps")] public required double GenerationTps { get; init; }
+    [JsonPropertyName("tg_tps_min")] public required double GenerationTpsMin { get; init; }
+    [JsonPropertyName("tg_tps_max")] public required double GenerationTpsMax { get; init; }
+    [JsonPropertyName("read_gbps")] public required double ReadGBps { get; init; }
+    [JsonPropertyName("tg_efficiency")] public required double GenerationEfficiency { get; init; }
+    [JsonPropertyName("temperature_before_c")] public double? TemperatureBefore { get; init; }
+    [JsonPropertyName("temperature_after_c")] public double? TemperatureAfter { get; init; }
+}

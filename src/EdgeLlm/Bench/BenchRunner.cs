@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Bench;
+
+/// <summary>
+/// Prompt processing and generation speed, measured like llama-bench: pp = a batch of N prompt tokens
+/// from an empty context; tg = N tokens generated one at a time from an empty context.
+/// </summary>
+public static class BenchRunner
+{
+    public static BenchReport Run(string path, int threads, int pp, int tg, int reps, Action<string>? progress = null)
+    {
+        using var file = GgufFile.Open(path);
+        using var model = new LlamaModel(file, new ModelOptions { ContextLength = Math.Max(pp, tg) + 1, Threads = threads, MaxBatch = Math.Max(1, pp) });
+        var random = new Random(1234);
+        int vocab = model.Config.VocabSize;
+        var logits = new float[vocab];
+        int[] prompt = Enumerable.Range(0, Math.Max(1, pp)).Select(_ => random.Next(vocab)).ToArray();
+
+        progress?.Invoke("warm-up");
+        model.Forward(prompt.AsSpan(0, Math.Min(prompt.Length, 8)), 0, logits);
+        for (int i = 0; i < 2; i++) model.Forward([prompt[i]], i, logits);
+
+        var ppRates = new List<double>();
+        var tgRates = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            if (pp > 0)
+            {
+                var clock = Stopwatch.StartNew();
+                model.Forward(prompt, 0, logits);
+                ppRates.Add(pp / clock.Elapsed.TotalSeconds);
+                progress?.Invoke($"pp{pp} rep {r + 1}: {ppRates[^1]:F2} tok/s");
+            }
+            if (tg > 0)
+            {
+                int token = prompt[0];
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < tg; i++)
+                {
+                    model.Forward([token], i, logits);
+                    token = Core.Model.Ops.VectorMath.ArgMax(logits);
+                }
+                tgRates.Add(tg / clock.Elapsed.TotalSeconds);
+                progress?.Invoke($"tg{tg} rep {r + 1}: {tgRates[^1]:F2} tok/s");
+            }
+        }
+
+        progress?.Invoke("memory read bandwidth probe");
+        double gbps = MemoryBandwidthProbe.MeasureGBps(threads);
+        long bytesPerToken = model.Weights.BytesPerToken;
+        double tgMedian = Median(tgRates);
+        return new BenchReport
+        {
+            Model = Path.GetFileName(path),
+            ModelBytes = file.FileLength,
+            BytesPerToken = bytesPerToken,
+            Threads = model.Threads,
+            Isa = CpuFeatures.KernelIsa,
+            PromptTokens = pp,
+            GeneratedTokens = tg,
+            Repetitions = reps,
+            PromptTps = Median(ppRates),
+            PromptTpsMin = ppRates.DefaultIfEmpty().Min(),
+            PromptTpsMax = ppRates.DefaultIfEmpty().Max(),
+            GenerationTps = tgMedian,
+            GenerationTpsMin = tgRates.DefaultIfEmpty().Min(),
+            GenerationTpsMax = tgRates.DefaultIfEmpty().Max(),
+            ReadGBps = gbps,
+            GenerationEfficiency = gbps > 0 ? bytesPerToken * tgMedian / (gbps * 1e9) : 0,
+        };
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0) return 0;
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

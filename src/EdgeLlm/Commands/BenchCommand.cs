@@ -1,0 +1,35 @@
+using System.Text.Json;
+using EdgeLlm.Bench;
+using EdgeLlm.Core.Model;
+
+namespace EdgeLlm.Commands;
+
+/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]</c>.</summary>
+internal static class BenchCommand
+{
+    public static int Run(string[] args)
+    {
+        var a = new ArgReader(args, new HashSet<string> { "json" });
+        string model = a.Require("model");
+        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int pp = a.GetInt("pp", 64, 0, 4096);
+        int tg = a.GetInt("tg", 32, 0, 4096);
+        int reps = a.GetInt("reps", 3, 1, 100);
+        bool json = a.Flag("json");
+        a.RejectUnknown();
+
+        var report = BenchRunner.Run(model, threads, pp, tg, reps, json ? null : line => Console.Error.WriteLine($"  {line}"));
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.BenchReport));
+            return 0;
+        }
+        Console.WriteLine($"model:          {report.Model} ({report.ModelBytes / 1e9:F2} GB, {report.BytesPerToken / 1e9:F2} GB read per token)");
+        Console.WriteLine($"threads / isa:  {report.Threads} / {report.Isa}");
+        Console.WriteLine($"pp{pp}:           {report.PromptTps:F2} tok/s (min {report.PromptTpsMin:F2}, max {report.PromptTpsMax:F2})");
+        Console.WriteLine($"tg{tg}:           {report.GenerationTps:F2} tok/s (min {report.GenerationTpsMin:F2}, max {report.GenerationTpsMax:F2})");
+        Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s");
+        Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth");
+        return 0;
+    }
+}

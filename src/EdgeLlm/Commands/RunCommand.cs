@@ -1,0 +1,86 @@
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Prompts;
+using EdgeLlm.Core.Tokenizers;
+
+namespace EdgeLlm.Commands;
+
+/// <summary>
+/// <c>edgellm run --model M --prompt P [--template T] [--system S] [--input I] [sampling flags] [--max-tokens N] [--stop S]...</c>:
+/// answers one prompt standalone, streaming the answer to stdout and the figures to stderr.
+/// </summary>
+internal static class RunCommand
+{
+    public static int Run(string[] args)
+    {
+        var a = new ArgReader(args, new HashSet<string>());
+        var modelArgs = ModelArgs.Read(a);
+        string prompt = a.Get("prompt") ?? (a.Get("prompt-file") is { } pf ? InputFiles.ReadUtf8(pf) : throw new CliException("missing required option --prompt (or --prompt-file)"));
+        string templateName = a.Get("template") ?? ChatTemplates.Auto;
+        string? system = a.Get("system");
+        string? input = a.Get("input");
+        var sampling = SamplingArgs.Read(a);
+        int maxTokens = a.GetInt("max-tokens", 256, 0);
+        var stops = a.GetAll("stop");
+        a.RejectUnknown();
+
+        using var file = modelArgs.Open();
+        var tokenizer = Tokenizer.FromGguf(file);
+        ChatTemplate template;
+        try
+        {
+            template = ChatTemplates.Resolve(templateName, file.GetStringOrNull("tokenizer.chat_template"));
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+
+        var messages = new List<ChatMessage>();
+        if (system is not null) messages.Add(ChatMessage.System(system));
+        messages.Add(ChatMessage.User(prompt));
+        if (input is not null) messages.Add(ChatMessage.Input(input));
+        RenderedPrompt rendered;
+        try
+        {
+            rendered = template.Render(messages);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(e.Message);
+        }
+        int[] tokens = PromptEncoder.Encode(tokenizer, rendered, addBos: tokenizer.AddBos);
+
+        using var model = new LlamaModel(file, modelArgs.ToOptions());
+        var generator = new TextGenerator(model, tokenizer);
+        var settings = new GenerationSettings
+        {
+            Sampling = sampling,
+            MaxTokens = maxTokens,
+            StopStrings = [.. template.DefaultStopStrings, .. stops],
+        };
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        var stdout = Console.Out;
+        GenerationResult result;
+        try
+        {
+            result = generator.Generate(tokens, settings, piece => { stdout.Write(piece); stdout.Flush(); }, cancel.Token);
+        }
+        catch (PromptTooLongException e)
+        {
+            throw new CliException(e.Message);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        stdout.WriteLine();
+        Console.Error.WriteLine(
+            $"[{template.Name} template, {result.PromptTokens} prompt tokens at {result.PromptTokensPerSecond:F1} tok/s, " +
+            $"{result.GeneratedTokens} tokens at {result.TokensPerSecond:F1} tok/s, finish: {result.FinishReason.ToWireName()}, seed {sampling.Seed?.ToString() ?? "random"}]");
+        return 0;
+    }
+}
