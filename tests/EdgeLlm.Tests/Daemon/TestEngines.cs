@@ -7,11 +7,12 @@ using EdgeLlm.Pipeline;
 namespace EdgeLlm.Tests.Daemon;
 
 /// <summary>The real stories260K engine, optionally slowed down per token so that tests can act mid-answer.</summary>
-internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken) : IGenerationEngine
+/// <remarks>A <paramref name="stubborn"/> engine sleeps through cancellation, like a model busy in a long forward pass.</remarks>
+internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken, bool stubborn = false) : IGenerationEngine
 {
     public static LlamaEngine Stories() => new(Fixtures.Model("stories260K.gguf"), new ModelOptions { ContextLength = 512, Threads = 1 });
 
-    public static SlowEngine Create(TimeSpan perToken) => new(Stories(), perToken);
+    public static SlowEngine Create(TimeSpan perToken, bool stubborn = false) => new(Stories(), perToken, stubborn);
 
     /// <summary>How many generations ran to completion (any finish reason).</summary>
     public int Generations;
@@ -26,7 +27,8 @@ internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken) : I
         var result = inner.Generate(promptTokens, settings, piece =>
         {
             // Wakes early on cancellation, as a real slow model would notice it at the next token.
-            if (perToken > TimeSpan.Zero) cancellation.WaitHandle.WaitOne(perToken);
+            if (stubborn) Thread.Sleep(perToken);
+            else if (perToken > TimeSpan.Zero) cancellation.WaitHandle.WaitOne(perToken);
             onText(piece);
         }, cancellation);
         Interlocked.Increment(ref Generations);
