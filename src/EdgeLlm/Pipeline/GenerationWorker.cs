@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLlm.Pipeline;
+
+/// <summary>
+/// The single generation thread: takes requests from the queue in order, asks the admission guards, runs the
+/// engine and sends the replies. Never dies on a failed request: the error is logged and replied as <c>internal</c>.
+/// </summary>
+public sealed class GenerationWorker
+{
+    private readonly RequestQueue _queue;
+    private readonly IGenerationEngine _engine;
+    private readonly IReadOnlyList<IAdmissionGuard> _guards;
+    private readonly Action<GenerationRequest> _completeUnstarted;
+    private readonly ILogger _log;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private GenerationRequest? _current;
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private long _served;
+    private double _lastTps, _lastPromptTps;
+
+    public GenerationWorker(RequestQueue queue, IGenerationEngine engine, IReadOnlyList<IAdmissionGuard> guards,
+        Action<GenerationRequest> completeUnstarted, ILogger log)
+    {
+        _queue = queue;
+        _engine = engine;
+        _guards = guards;
+        _completeUnstarted = completeUnstarted;
+        _log = log;
+        _thread = new Thread(Loop) { Name = "edgellm-generation", IsBackground = true };
+    }
+
+    /// <summary>Completes when the thread has left its loop (after the queue was closed).</summary>
+    public Task Stopped => _stopped.Task;
+
+    public GenerationRequest? Current => Volatile.Read(ref _current);
+    public long RequestsServed => Interlocked.Read(ref _served);
+    public double LastTokensPerSecond => Volatile.Read(ref _lastTps);
+    public double LastPromptTokensPerSecond => Volatile.Read(ref _lastPromptTps);
+
+    /// <summary>Time since the running request last made progress (zero when idle).</summary>
+    public TimeSpan SinceProgress => Current is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(Volatile.Read(ref _lastProgress));
+
+    public void Start() => _thread.Start();
+
+    private void Loop()
+    {
+        try
+        {
+            while (_queue.Take() is { } request)
+            {
+                if (request.IsFinished) continue;
+                if (request.Cancellation.IsCancellationRequested)
+                {
+                    _completeUnstarted(request);
+                    continue;
+                }
+                if (Refusal() is { } refusal)
+                {
+                    if (request.TryFinish()) request.Sink.OnError(request, refusal.Code, refusal.Message);
+                    request.Release();
+                    continue;
+                }
+                Run(request);
+            }
+        }
+        catch (Exception e)
+        {
+            _log.LogCritical("generation worker stopped: {Type}: {Message}", e.GetType().Name, e.Message);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private AdmissionRefusal? Refusal()
+    {
+        foreach (var guard in _guards)
+        {
+            try
+            {
+                if (guard.Check() is { } refusal) return refusal;
+            }
+            catch (Exception e)
+            {
+                _log.LogError("guard {Guard} failed: {Type}: {Message}", guard.Name, e.GetType().Name, e.Message);
+            }
+        }
+        return null;
+    }
+
+    private void Run(GenerationRequest request)
+    {
+        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _current, request);
+        try
+        {
+            var result = _engine.Generate(request.PromptTokens, request.Settings, piece =>
+            {
+                Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+                if (request.Stream) request.Sink.OnToken(request, piece);
+            }, request.Cancellation);
+
+            string finish = result.FinishReason == FinishReason.Cancelled && request.CancelReason == CancelReason.Timeout
+                ? RequestCompletion.Timeout
+                : result.FinishReason.ToWireName();
+            Interlocked.Increment(ref _served);
+            if (result.GeneratedTokens > 0)
+            {
+                Volatile.Write(ref _lastTps, result.TokensPerSecond);
+                if (result.PromptTokens > result.ReusedPromptTokens) Volatile.Write(ref _lastPromptTps, result.PromptTokensPerSecond);
+            }
+            _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
+                request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
+            if (request.TryFinish()) request.Sink.OnDone(request, RequestCompletion.From(result, finish));
+        }
+        catch (PromptTooLongException e)
+        {
+            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.TooLong, e.Message);
+        }
+        catch (Exception e)
+        {
+            _log.LogError("request {Id} failed: {Type}: {Message}", request.Id ?? "-", e.GetType().Name, e.Message);
+            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.Internal, "generation failed; the daemon logged the details");
+        }
+        finally
+        {
+            Volatile.Write(ref _current, null);
+            request.Release();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Core.Prompts;
+
+namespace EdgeLlm.Pipeline;
+
+/// <summary>The loaded model as the pipeline sees it. <see cref="Generate"/> is called from one thread at a time;
+/// the other members are thread-safe.</summary>
+public interface IGenerationEngine : IDisposable
+{
+    /// <summary>Model name for status (the file name).</summary>
+    string ModelName { get; }
+
+    int ContextLength { get; }
+
+    /// <summary>The template a request gets for <paramref name="name"/> (<c>auto</c>: from the model file).</summary>
+    /// <exception cref="ArgumentException">Unknown template name.</exception>
+    ChatTemplate ResolveTemplate(string name);
+
+    int[] Encode(RenderedPrompt prompt);
+
+    /// <summary>Runs one generation; see <see cref="TextGenerator.Generate"/>.</summary>
+    GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation);
+}

@@ -1,0 +1,73 @@
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Prompts;
+using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Tokenizers;
+
+namespace EdgeLlm.Pipeline;
+
+/// <summary>A memory-mapped GGUF llama model with its tokenizer and generator: the production <see cref="IGenerationEngine"/>.</summary>
+public sealed class LlamaEngine : IGenerationEngine
+{
+    private readonly GgufFile _file;
+    private readonly LlamaModel _model;
+    private readonly Tokenizer _tokenizer;
+    private readonly TextGenerator _generator;
+    private readonly string? _ggufTemplate;
+
+    /// <exception cref="GgufException">The file is not a usable GGUF model.</exception>
+    public LlamaEngine(string path, ModelOptions options)
+    {
+        _file = GgufFile.Open(path);
+        try
+        {
+            _tokenizer = Tokenizer.FromGguf(_file);
+            _model = new LlamaModel(_file, options);
+            _generator = new TextGenerator(_model, _tokenizer);
+            _ggufTemplate = _file.GetStringOrNull("tokenizer.chat_template");
+        }
+        catch
+        {
+            _model?.Dispose();
+            _file.Dispose();
+            throw;
+        }
+        ModelName = Path.GetFileName(path);
+    }
+
+    public string ModelName { get; }
+    public int ContextLength => _model.ContextLength;
+    public long KvCacheBytes => _model.Cache.TotalBytes;
+
+    public ChatTemplate ResolveTemplate(string name) => ChatTemplates.Resolve(name, _ggufTemplate);
+
+    public int[] Encode(RenderedPrompt prompt) => PromptEncoder.Encode(_tokenizer, prompt, addBos: _tokenizer.AddBos);
+
+    /// <summary>Runs one token through the model so that the first request does not pay for page faults and first-use costs.</summary>
+    public GenerationResult WarmUp()
+    {
+        int[] prompt = _tokenizer.AddBos ? [_tokenizer.BosId] : Encode(ChatTemplates.Raw.Render([ChatMessage.User("Hello")]));
+        return _generator.Generate(prompt, new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 1 });
+    }
+
+    public GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation)
+    {
+        try
+        {
+            return _generator.Generate(promptTokens, settings, onText, cancellation);
+        }
+        catch (Exception e) when (e is not PromptTooLongException)
+        {
+            // The cache may hold a half-written sequence: forget it rather than reuse it.
+            _generator.ResetCache();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _file.Dispose();
+    }
+}

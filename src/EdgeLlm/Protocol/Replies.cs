@@ -1,0 +1,56 @@
+namespace EdgeLlm.Protocol;
+
+/// <summary><c>{"id":"r1","token":"Hel"}</c>: one streamed piece of answer text.</summary>
+public sealed record TokenReply(string? Id, string Token);
+
+/// <summary>The final message of a request that ran (or was cancelled while queued).</summary>
+public sealed record DoneReply(
+    string? Id,
+    string Text,
+    string FinishReason,
+    int PromptTokens,
+    int Tokens,
+    double PromptTps,
+    double Tps)
+{
+    public bool Done => true;
+}
+
+/// <summary><c>{"id":"r1","error":{"code":"busy","message":"..."}}</c>.</summary>
+public sealed record ErrorReply(string? Id, ErrorBody Error);
+
+public sealed record ErrorBody(string Code, string Message);
+
+/// <summary>The answer to <c>{"op":"status"}</c>.</summary>
+public sealed record StatusReply(
+    string? Id,
+    string Model,
+    string Template,
+    int ContextSize,
+    string State,
+    bool Generating,
+    int QueueDepth,
+    int QueueLength,
+    long RequestsServed,
+    long RequestsRejected,
+    double LastTps,
+    double LastPromptTps,
+    double UptimeSeconds,
+    IReadOnlyDictionary<string, string> Guards)
+{
+    public string Op => "status";
+}
+
+/// <summary>What <c>edgellm ask</c> sends: a request as it appears on the wire (nulls are left out).</summary>
+public sealed record ClientRequest
+{
+    public string? Id { get; init; }
+    public string? Prompt { get; init; }
+    public string? System { get; init; }
+    public string? Template { get; init; }
+    public int? MaxTokens { get; init; }
+    public float? Temperature { get; init; }
+    public ulong? Seed { get; init; }
+    public bool? Stream { get; init; }
+    public string? Cancel { get; init; }
+}

@@ -1,0 +1,116 @@
+using EdgeLlm.Pipeline;
+using EdgeLlm.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeLlm.Tests.Daemon;
+
+public class PipelineTests
+{
+    private static (RequestPipeline Pipeline, RecordingSink Sink) Start(SlowEngine engine, PipelineOptions? options = null)
+    {
+        var pipeline = new RequestPipeline(options ?? new PipelineOptions(), [], NullLogger<RequestPipeline>.Instance);
+        pipeline.Start(engine);
+        return (pipeline, new RecordingSink());
+    }
+
+    private static GenerationRequest Story(RequestPipeline p, IResponseSink sink, string id, int maxTokens = 40, bool stream = true) =>
+        p.Mapper.Map(new WireRequest { Id = id, Prompt = "Once upon a time", Template = "raw", Temperature = 0, MaxTokens = maxTokens, Stream = stream }, sink);
+
+    [Fact]
+    public async Task Streams_tokens_then_done_in_order()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.Zero);
+        var (p, sink) = Start(engine);
+        Assert.True(p.Submit(Story(p, sink, "a", 12)));
+        string done = await sink.WaitAsync("a");
+        Assert.StartsWith("done:length:, there was a little girl", done);
+        var events = sink.Events.ToArray();
+        Assert.Equal("a:done:length", events[^1]);
+        Assert.All(events[..^1], e => Assert.StartsWith("a:token:", e));
+        Assert.Equal(done["done:length:".Length..], string.Concat(events[..^1].Select(e => e["a:token:".Length..])));
+        await Stop(p);
+    }
+
+    [Fact]
+    public async Task Full_queue_refuses_with_busy_and_cancel_of_a_queued_request_answers_at_once()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(50));
+        var (p, sink) = Start(engine, new PipelineOptions { QueueLength = 1 });
+        Assert.True(p.Submit(Story(p, sink, "running", 200)));
+        await WaitUntil(() => p.Status().Generating);
+        var queued = Story(p, sink, "queued");
+        Assert.True(p.Submit(queued));
+        Assert.False(p.Submit(Story(p, sink, "third")));
+        Assert.StartsWith("error:busy:the queue is full", await sink.WaitAsync("third"));
+
+        queued.Cancel(CancelReason.Client);
+        Assert.Equal("done:cancelled:", await sink.WaitAsync("queued"));
+        Assert.False(sink.Terminal("running").Task.IsCompleted);
+
+        p.BeginShutdown();
+        Assert.StartsWith("done:cancelled:", await sink.WaitAsync("running"));
+        await p.WorkerStopped.WaitAsync(TimeSpan.FromSeconds(2));
+        Assert.False(p.Submit(Story(p, sink, "late")));
+        Assert.StartsWith("error:busy:the daemon is shutting down", await sink.WaitAsync("late"));
+    }
+
+    [Fact]
+    public async Task Timeout_ends_a_running_request_with_timeout()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(50));
+        var (p, sink) = Start(engine, new PipelineOptions { RequestTimeout = TimeSpan.FromMilliseconds(400) });
+        Assert.True(p.Submit(Story(p, sink, "running", 200)));
+        Assert.StartsWith("done:timeout:, there was", await sink.WaitAsync("running"));
+        Assert.Equal(1, p.Status().RequestsServed);
+        await Stop(p);
+    }
+
+    [Fact]
+    public async Task Timeout_of_a_queued_request_is_a_timeout_error()
+    {
+        // The running request notices its own timeout only after a 1 s token: the queued one times out first, unstarted.
+        using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(1000), stubborn: true);
+        var (p, sink) = Start(engine, new PipelineOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        Assert.True(p.Submit(Story(p, sink, "running", 200)));
+        await WaitUntil(() => p.Status().Generating);
+        Assert.True(p.Submit(Story(p, sink, "queued", 200)));
+        Assert.StartsWith("error:timeout:the request waited longer than the 0.3 s timeout", await sink.WaitAsync("queued"));
+        Assert.False(sink.Terminal("running").Task.IsCompleted);
+        Assert.StartsWith("done:timeout:", await sink.WaitAsync("running"));
+        await Stop(p);
+    }
+
+    [Fact]
+    public async Task Mapper_applies_limits_and_names_fields()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.Zero);
+        var (p, sink) = Start(engine, new PipelineOptions { MaxAnswerTokens = 300, MaxPromptTokens = 20 });
+        RequestException Bad(WireRequest w) => Assert.Throws<RequestException>(() => p.Mapper.Map(w, sink));
+
+        Assert.Contains("max_tokens must be from 0 to 300", Bad(new WireRequest { Prompt = "x", Template = "raw", MaxTokens = 301 }).Message);
+        Assert.Contains("top_p must be in (0, 1]", Bad(new WireRequest { Prompt = "x", Template = "raw", TopP = 1.5f }).Message);
+        Assert.Contains("Unknown chat template 'nope'", Bad(new WireRequest { Prompt = "x", Template = "nope" }).Message);
+        Assert.Contains("prompt is required", Bad(new WireRequest()).Message);
+        var tooLong = Bad(new WireRequest { Prompt = string.Join(' ', Enumerable.Repeat("Once upon a time", 20)), Template = "raw" });
+        Assert.Equal(ErrorCodes.TooLong, tooLong.Code);
+        Assert.Contains("max_prompt_tokens allows 20", tooLong.Message);
+        await Stop(p);
+    }
+
+    /// <summary>The engine must outlive the worker: drain, then wait for the thread before disposing.</summary>
+    private static async Task Stop(RequestPipeline p)
+    {
+        p.BeginShutdown();
+        await p.WorkerStopped.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition, int timeoutMs = 10_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(10);
+        }
+    }
+}
