@@ -28,6 +28,12 @@ public sealed class TextGenerator
     }
 
     public LlamaModel Model => _model;
+
+    /// <summary>
+    /// Called on the generation thread before each generated token; may block (the thermal guard inserts its
+    /// throttle pause or holds a paused generation here) and should return early when the token is cancelled.
+    /// </summary>
+    public Action<CancellationToken>? BeforeEachToken { get; set; }
     public Tokenizer Tokenizer => _tokenizer;
 
     /// <summary>Generates after <paramref name="promptTokens"/>, calling <paramref name="onText"/> with each piece of answer text.</summary>
@@ -70,6 +76,7 @@ public sealed class TextGenerator
             while (true)
             {
                 if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
+                BeforeEachToken?.Invoke(cancellation);
                 if (cancellation.IsCancellationRequested) { reason = FinishReason.Cancelled; break; }
                 int token = sampler.Sample(_logits);
                 sampler.Accept(token);

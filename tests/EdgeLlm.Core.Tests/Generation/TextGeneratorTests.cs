@@ -113,4 +113,23 @@ public sealed class TextGeneratorTests : IDisposable
         Assert.DoesNotContain(_tokenizer.EosId, ids);
         Assert.Single(ids, _tokenizer.BosId);
     }
+
+    [Fact]
+    public void Before_each_token_hook_runs_once_per_token_and_can_hold_generation()
+    {
+        int calls = 0;
+        using var cts = new CancellationTokenSource();
+        _generator.BeforeEachToken = token => { if (++calls == 4) cts.Cancel(); };
+        try
+        {
+            var result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 20 }, null, cts.Token);
+            Assert.Equal(FinishReason.Cancelled, result.FinishReason);
+            Assert.Equal(3, result.GeneratedTokens);
+            Assert.Equal(4, calls);
+        }
+        finally
+        {
+            _generator.BeforeEachToken = null;
+        }
+    }
 }
