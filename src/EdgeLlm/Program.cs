@@ -18,6 +18,13 @@ public static class Program
           synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
           bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]
           selftest                        CPU features and kernel/fixture checks
+          serve [--config F] [--KEY VALUE]...   the daemon: answers over a Unix socket (see README "Daemon")
+              keys (also in /etc/edgellm/edgellm.json and as EDGELLM_KEY): model, context-size, threads, kv-type,
+              mlock, template, temperature, top-k, top-p, min-p, repeat-penalty, seed, max-tokens,
+              max-answer-tokens, max-prompt-tokens, queue-length, request-timeout, stall-timeout, socket-path,
+              socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level
+          ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
+                                          ask a running daemon; streams the answer to stdout, figures to stderr
         """;
 
     public static int Main(string[] args)
@@ -40,6 +47,8 @@ public static class Program
                 "synth" => SynthCommand.Run(rest),
                 "bench" => BenchCommand.Run(rest),
                 "selftest" => SelftestCommand.Run(rest),
+                "serve" => Hosting.ServeCommand.Run(rest),
+                "ask" => AskCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'\n{Usage}"),
             };
         }

@@ -155,11 +155,16 @@ public static class WireParser
 
     private static string FirstSentence(string message)
     {
-        // System.Text.Json messages end with "Path: $ | LineNumber: 0 | BytePositionInLine: 7."; keep the position, drop the rest.
-        int path = message.IndexOf(" Path:", StringComparison.Ordinal);
-        string head = path > 0 ? message[..path] : message;
+        // System.Text.Json messages end with " Path: $ | LineNumber: 0 | BytePositionInLine: 7."; keep the byte position only.
+        int cut = message.Length;
+        foreach (string marker in new[] { " Path:", " LineNumber:" })
+        {
+            int at = message.IndexOf(marker, StringComparison.Ordinal);
+            if (at > 0) cut = Math.Min(cut, at);
+        }
+        string head = message[..cut].TrimEnd(' ', '.', '|');
         int pos = message.IndexOf("BytePositionInLine: ", StringComparison.Ordinal);
-        return pos > 0 ? $"{head.TrimEnd('.')} (at byte {message[(pos + 20)..].TrimEnd('.')})" : head;
+        return pos > 0 ? $"{head} (at byte {message[(pos + 20)..].TrimEnd('.')})" : head;
     }
 
     private sealed class WireFieldException(string message) : Exception(message);

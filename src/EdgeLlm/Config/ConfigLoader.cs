@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Prompts;
+using EdgeLlm.Core.Sampling;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLlm.Config;
+
+/// <summary>
+/// Builds an <see cref="EdgeLlmConfig"/> from, lowest to highest precedence: the JSON file (<c>--config</c>,
+/// <c>EDGELLM_CONFIG</c> or <c>/etc/edgellm/edgellm.json</c>; the default path may be missing), <c>EDGELLM_*</c>
+/// environment variables and command-line flags. All problems are reported together, each naming the key and its source.
+/// </summary>
+public static class ConfigLoader
+{
+    /// <summary>Every key with a one-line description (the usage text and docs list them from here).</summary>
+    public static readonly IReadOnlyList<(string Key, string Help)> Keys =
+    [
+        ("model", "path of the GGUF model file (required)"),
+        ("context_size", "context length in tokens; 0 = the model's trained context (default 2048)"),
+        ("threads", "generation threads (default: the number of cores)"),
+        ("kv_type", "KV cache element type: f16 or f32 (default f16)"),
+        ("mlock", "lock the mapped model in RAM (needs LimitMEMLOCK); true or false (default false)"),
+        ("template", "default chat template: auto, alpaca, chatml, llama2, llama3, mistral, mistral-v1, raw (default auto)"),
+        ("temperature", "default sampling temperature; <= 0 is greedy (default 0.8)"),
+        ("top_k", "default top-k; 0 disables (default 40)"),
+        ("top_p", "default top-p in (0, 1] (default 0.95)"),
+        ("min_p", "default min-p in [0, 1] (default 0.05)"),
+        ("repeat_penalty", "default repetition penalty, > 0 (default 1.1)"),
+        ("seed", "default sampling seed (default: random per request)"),
+        ("max_tokens", "answer tokens when a request names none (default 256)"),
+        ("max_answer_tokens", "largest max_tokens a request may ask for (default 1024)"),
+        ("max_prompt_tokens", "longest prompt in tokens; 0 = the context size (default 0)"),
+        ("queue_length", "requests that may wait behind the running one; more get busy (default 8)"),
+        ("request_timeout", "seconds from acceptance to the final reply; 0 = none (default 120)"),
+        ("stall_timeout", "seconds without generation progress before the watchdog stops (default 300)"),
+        ("socket_path", $"Unix socket path (default {EdgeLlmConfig.DefaultSocketPath})"),
+        ("socket_mode", "octal file mode of the socket (default 0660)"),
+        ("socket_group", "group owning the socket, a name or number (default: the daemon's group)"),
+        ("max_connections", "simultaneous socket clients (default 32)"),
+        ("max_line_bytes", "longest request line in bytes (default 1048576)"),
+        ("log_path", "log file (rotated daily, 7 kept); empty = journal/stderr only (default empty)"),
+        ("log_level", "debug, information, warning or error (default information)"),
+    ];
+
+    public const string EnvPrefix = "EDGELLM_";
+
+    public static string EnvName(string key) => EnvPrefix + key.ToUpperInvariant();
+    public static string FlagName(string key) => "--" + key.Replace('_', '-');
+
+    /// <summary>Loads and validates. <paramref name="flags"/> are "flag-name" (dashes, no leading --) → value.</summary>
+    /// <exception cref="ConfigException">Any invalid, unknown or missing key.</exception>
+    public static EdgeLlmConfig Load(string? configPath, IReadOnlyDictionary<string, string> flags, IReadOnlyDictionary<string, string> environment)
+    {
+        var problems = new List<string>();
+        var values = new Dictionary<string, (string Value, string Source)>(StringComparer.Ordinal);
+        var known = Keys.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
+
+        string? path = configPath ?? (environment.TryGetValue(EnvPrefix + "CONFIG", out var envPath) && envPath.Length > 0 ? envPath : null);
+        bool explicitPath = path is not null;
+        path ??= EdgeLlmConfig.DefaultPath;
+        if (File.Exists(path)) ReadFile(path, known, values, problems);
+        else if (explicitPath) problems.Add($"config file {path} does not exist");
+
+        foreach (var (key, _) in Keys)
+            if (environment.TryGetValue(EnvName(key), out var v))
+                values[key] = (v, EnvName(key));
+        foreach (var (flag, v) in flags)
+        {
+            string key = flag.Replace('-', '_');
+            if (known.Contains(key)) values[key] = (v, "--" + flag);
+            else problems.Add($"unknown option --{flag}");
+        }
+
+        var config = Build(new Reader(values, problems));
+        if (problems.Count > 0) throw new ConfigException(problems);
+        return config;
+    }
+
+    /// <summary>The process environment as a dictionary (only EDGELLM_* variables).</summary>
+    public static IReadOnlyDictionary<string, string> ProcessEnvironment()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string k && k.StartsWith(EnvPrefix, StringComparison.Ordinal) && e.Value is string v)
+                env[k] = v;
+        return env;
+    }
+
+    private static void ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string)> values, List<string> problems)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"config file {path}: {e.Message}");
+            return;
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"config file {path}: expected a JSON object of keys");
+                return;
+            }
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                string source = $"{path}";
+                if (!known.Contains(p.Name))
+                {
+                    problems.Add($"{p.Name}: unknown key (in {source})");
+                    continue;
+                }
+                switch (p.Value.ValueKind)
+                {
+                    case JsonValueKind.String: values[p.Name] = (p.Value.GetString()!, source); break;
+                    case JsonValueKind.Number: values[p.Name] = (p.Value.GetRawText(), source); break;
+                    case JsonValueKind.True: values[p.Name] = ("true", source); break;
+                    case JsonValueKind.False: values[p.Name] = ("false", source); break;
+                    case JsonValueKind.Null: break;
+                    default: problems.Add($"{p.Name}: must be a string, number or boolean (in {source})"); break;
+                }
+            }
+        }
+    }
+
+    private static EdgeLlmConfig Build(Reader r)
+    {
+        var d = new SamplingOptions();
+        string? model = r.String("model");
+        if (model is null) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
+        else if (!File.Exists(model)) r.Problem("model", $"file not found: {model}");
+
+        var sampling = new SamplingOptions
+        {
+            Temperature = r.Float("temperature", d.Temperature, -1, 100),
+            TopK = r.Int("top_k", d.TopK, 0, 1 << 20),
+            TopP = r.Float("top_p", d.TopP, 0, 1),
+            MinP = r.Float("min_p", d.MinP, 0, 1),
+            RepeatPenalty = r.Float("repeat_penalty", d.RepeatPenalty, 0, 100),
+            Seed = r.Seed("seed"),
+        };
+        try
+        {
+            sampling.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            r.Problem(e.ParamName switch { "TopP" => "top_p", "RepeatPenalty" => "repeat_penalty", _ => "sampling" }, e.Message);
+        }
+
+        string template = r.String("template") ?? "auto";
+        if (!template.Equals(ChatTemplates.Auto, StringComparison.OrdinalIgnoreCase) && !ChatTemplates.TryGet(template, out _))
+            r.Problem("template", $"unknown template '{template}'; valid: auto, {string.Join(", ", ChatTemplates.Names)}");
+
+        string socketPath = r.String("socket_path") ?? EdgeLlmConfig.DefaultSocketPath;
+        if (!Path.IsPathFullyQualified(socketPath)) r.Problem("socket_path", $"must be an absolute path, got '{socketPath}'");
+        else if (Encoding.UTF8.GetByteCount(socketPath) > 107) r.Problem("socket_path", "is longer than the 107 bytes a Unix socket path may have");
+
+        var config = new EdgeLlmConfig
+        {
+            ModelPath = model ?? "",
+            ContextSize = r.Int("context_size", 2048, 0, 1 << 20),
+            Threads = r.Int("threads", WorkerPool.DefaultThreadCount, 1, 256),
+            KvType = r.Choice("kv_type", "f16", ["f16", "f32"]) == "f32" ? KvCacheType.F32 : KvCacheType.F16,
+            Mlock = r.Bool("mlock", false),
+            Template = template,
+            Sampling = sampling,
+            MaxTokens = r.Int("max_tokens", 256, 0, 1 << 20),
+            MaxAnswerTokens = r.Int("max_answer_tokens", 1024, 1, 1 << 20),
+            MaxPromptTokens = r.Int("max_prompt_tokens", 0, 0, 1 << 20),
+            QueueLength = r.Int("queue_length", 8, 0, 10_000),
+            RequestTimeout = r.Seconds("request_timeout", 120),
+            StallTimeout = r.Seconds("stall_timeout", 300),
+            SocketPath = socketPath,
+            SocketMode = r.Mode("socket_mode", "0660"),
+            SocketGroup = r.String("socket_group") is { Length: > 0 } g ? g : null,
+            MaxConnections = r.Int("max_connections", 32, 1, 10_000),
+            MaxLineBytes = r.Int("max_line_bytes", 1 << 20, 256, 64 << 20),
+            LogPath = r.String("log_path") is { Length: > 0 } l ? l : null,
+            LogLevel = r.Choice("log_level", "information", ["debug", "information", "warning", "error"]) switch
+            {
+                "debug" => LogLevel.Debug,
+                "warning" => LogLevel.Warning,
+                "error" => LogLevel.Error,
+                _ => LogLevel.Information,
+            },
+        };
+        if (config.MaxTokens > config.MaxAnswerTokens)
+            r.Problem("max_tokens", $"({config.MaxTokens}) must not exceed max_answer_tokens ({config.MaxAnswerTokens})");
+        if (config.StallTimeout <= TimeSpan.Zero)
+            r.Problem("stall_timeout", "must be greater than 0");
+        return config;
+    }
+
+    /// <summary>Typed reads of raw values; a bad value records a problem naming key, value and source, and yields the default.</summary>
+    private sealed class Reader(Dictionary<string, (string Value, string Source)> values, List<string> problems)
+    {
+        public void Problem(string key, string message) =>
+            problems.Add(values.TryGetValue(key, out var v) ? $"{key}: {message} (from {v.Source})" : $"{key}: {message}");
+
+        public string? String(string key) => values.TryGetValue(key, out var v) ? v.Value : null;
+
+        private T Parse<T>(string key, T fallback, string expected, Func<string, (bool Ok, T Value)> parse)
+        {
+            if (!values.TryGetValue(key, out var v)) return fallback;
+            var (ok, value) = parse(v.Value.Trim());
+            if (ok) return value;
+            Problem(key, $"must be {expected}, got '{v.Value}'");
+            return fallback;
+        }
+
+        public int Int(string key, int fallback, int min, int max) => Parse(key, fallback, $"an integer from {min} to {max}",
+            s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) && x >= min && x <= max, x));
+
+        public float Float(string key, float fallback, float min, float max) => Parse(key, fallback, $"a number from {min} to {max}",
+            s => (float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float x) && x >= min && x <= max, x));
+
+        public TimeSpan Seconds(string key, double fallback) => TimeSpan.FromSeconds(Parse(key, fallback, "a number of seconds from 0 to 86400",
+            s => (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= 0 && x <= 86400, x)));
+
+        public bool Bool(string key, bool fallback) => Parse(key, fallback, "true or false", s => s.ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" => (true, true),
+            "false" or "0" or "no" => (true, false),
+            _ => (false, false),
+        });
+
+        public ulong? Seed(string key) => Parse<ulong?>(key, null, "a non-negative integer",
+            s => (ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong x), x));
+
+        public string Choice(string key, string fallback, string[] choices) => Parse(key, fallback, string.Join(" or ", choices),
+            s => (choices.Contains(s.ToLowerInvariant()), s.ToLowerInvariant()));
+
+        public UnixFileMode Mode(string key, string fallback) => (UnixFileMode)Parse(key, Convert.ToInt32(fallback, 8), "an octal mode from 0000 to 0777 such as 0660",
+            s => s.Length is > 0 and <= 4 && s.All(c => c is >= '0' and <= '7') && Convert.ToInt32(s, 8) is var m && m <= 0x1FF ? (true, m) : (false, 0));
+    }
+}

@@ -1,0 +1,61 @@
+using EdgeLlm.Core.Model;
+using EdgeLlm.Core.Sampling;
+using EdgeLlm.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLlm.Config;
+
+/// <summary>
+/// The daemon's validated configuration. Every key can come from <c>/etc/edgellm/edgellm.json</c> (snake_case key),
+/// an environment variable (<c>EDGELLM_</c> + upper-case key) or a flag (<c>--</c> + key with dashes); later wins.
+/// See <see cref="ConfigLoader"/> and deploy/edgellm.json.
+/// </summary>
+public sealed record EdgeLlmConfig
+{
+    public const string DefaultPath = "/etc/edgellm/edgellm.json";
+    public const string DefaultSocketPath = "/run/edgellm/edgellm.sock";
+
+    // Model
+    public required string ModelPath { get; init; }
+    public int ContextSize { get; init; } = 2048;
+    public int Threads { get; init; } = WorkerPool.DefaultThreadCount;
+    public KvCacheType KvType { get; init; } = KvCacheType.F16;
+    public bool Mlock { get; init; }
+
+    // Answers
+    public string Template { get; init; } = "auto";
+    public SamplingOptions Sampling { get; init; } = new();
+    public int MaxTokens { get; init; } = 256;
+    public int MaxAnswerTokens { get; init; } = 1024;
+    public int MaxPromptTokens { get; init; }
+
+    // Requests
+    public int QueueLength { get; init; } = 8;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    // Socket
+    public string SocketPath { get; init; } = DefaultSocketPath;
+    public UnixFileMode SocketMode { get; init; } = (UnixFileMode)Convert.ToInt32("660", 8);
+    public string? SocketGroup { get; init; }
+    public int MaxConnections { get; init; } = 32;
+    public int MaxLineBytes { get; init; } = 1 << 20;
+
+    // Logging
+    public string? LogPath { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    public ModelOptions ToModelOptions() => new() { ContextLength = ContextSize, Threads = Threads, KvType = KvType };
+
+    public PipelineOptions ToPipelineOptions() => new()
+    {
+        DefaultTemplate = Template,
+        DefaultSampling = Sampling,
+        DefaultMaxTokens = MaxTokens,
+        MaxAnswerTokens = MaxAnswerTokens,
+        MaxPromptTokens = MaxPromptTokens,
+        QueueLength = QueueLength,
+        RequestTimeout = RequestTimeout,
+        StallTimeout = StallTimeout,
+    };
+}

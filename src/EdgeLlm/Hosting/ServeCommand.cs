@@ -1,0 +1,83 @@
+using EdgeLlm.Commands;
+using EdgeLlm.Config;
+using EdgeLlm.Core.Gguf;
+using EdgeLlm.Transports.Socket;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeLlm.Hosting;
+
+/// <summary>
+/// <c>edgellm serve [--config PATH] [--KEY VALUE]...</c>: runs the daemon until SIGTERM/SIGINT. Exit codes:
+/// 0 after a clean stop, 2 for an invalid configuration, 1 when the model or the socket cannot be set up.
+/// </summary>
+internal static class ServeCommand
+{
+    public static int Run(string[] args)
+    {
+        var (configPath, flags) = ParseFlags(args);
+        EdgeLlmConfig config;
+        try
+        {
+            config = ConfigLoader.Load(configPath, flags, ConfigLoader.ProcessEnvironment());
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine("error: invalid configuration:");
+            foreach (var p in e.Problems) Console.Error.WriteLine($"  {p}");
+            return 2;
+        }
+
+        try
+        {
+            // Fail fast, before mapping the model, if another daemon owns the socket.
+            if (Environment.GetEnvironmentVariable("LISTEN_FDS") is null) UnixSocketBinder.EnsureAvailable(config.SocketPath, null);
+            using var host = DaemonHost.Build(config);
+            var log = (Microsoft.Extensions.Logging.ILogger)host.Services.GetService(typeof(Microsoft.Extensions.Logging.ILogger<EngineService>))!;
+            AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+                Microsoft.Extensions.Logging.LoggerExtensions.LogCritical(log, "unhandled exception: {Message}", (e.ExceptionObject as Exception)?.Message);
+            TaskScheduler.UnobservedTaskException += (_, e) =>
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogError(log, "unobserved task exception: {Message}", e.Exception.GetBaseException().Message);
+                e.SetObserved();
+            };
+            host.Run();
+            return 0;
+        }
+        catch (Exception e) when (e is GgufException or SocketSetupException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>"--key value" / "--key=value" pairs; "--config" is the file path.</summary>
+    private static (string? ConfigPath, Dictionary<string, string> Flags) ParseFlags(string[] args)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? configPath = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
+                throw new CliException($"serve: unexpected argument '{a}' (options are --key value)");
+            string name = a[2..], value;
+            int eq = name.IndexOf('=');
+            if (eq > 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            else if (i + 1 < args.Length)
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new CliException($"option --{name} needs a value");
+            }
+            if (name == "config") configPath = value;
+            else flags[name] = value;
+        }
+        return (configPath, flags);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using EdgeLlm.Config;
+using EdgeLlm.Pipeline;
+using EdgeLlm.Protocol;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeLlm.Transports.Socket;
+
+/// <summary>
+/// The Unix socket transport: listens once the model is ready, serves each client on its own
+/// <see cref="SocketConnection"/>, and on shutdown stops accepting, lets the pipeline drain (running answers end
+/// <c>cancelled</c>), flushes the replies, closes the connections and removes the socket file.
+/// </summary>
+internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeline pipeline, ILogger<SocketTransportService> log) : IHostedService, IDisposable
+{
+    /// <summary>How long shutdown waits for the running generation to notice its cancellation.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1.5);
+
+    private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private System.Net.Sockets.Socket? _listener;
+    private bool _ownsSocketFile;
+    private Task _acceptLoop = Task.CompletedTask;
+    private int _connectionNumber;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener = UnixSocketBinder.FromSystemd();
+        if (_listener is not null)
+        {
+            log.LogInformation("listening on the socket passed by systemd (socket activation)");
+        }
+        else
+        {
+            _listener = UnixSocketBinder.Bind(config, log);
+            _ownsSocketFile = true;
+            log.LogInformation("listening on {Path} (mode {Mode})", config.SocketPath, Convert.ToString((int)config.SocketMode, 8).PadLeft(4, '0'));
+        }
+        _acceptLoop = AcceptLoopAsync(_listener);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        CloseListener();
+        pipeline.BeginShutdown();
+        await pipeline.WorkerStopped.WaitAsync(DrainTimeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var c in _connections.Keys) c.StopReading();
+        await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Dispose()
+    {
+        CloseListener();
+        _stopping.Dispose();
+    }
+
+    private void CloseListener()
+    {
+        var listener = Interlocked.Exchange(ref _listener, null);
+        if (listener is null) return;
+        listener.Dispose();
+        if (_ownsSocketFile) UnixSocketBinder.TryDelete(config.SocketPath);
+    }
+
+    private async Task AcceptLoopAsync(System.Net.Sockets.Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            System.Net.Sockets.Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // E.g. EMFILE: log, breathe, keep serving.
+                log.LogWarning("accept failed: {Message}", e.Message);
+                await Task.Delay(100).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_connections.Count >= config.MaxConnections)
+            {
+                log.LogWarning("refusing a client: {Max} connections already open (max_connections)", config.MaxConnections);
+                _ = RefuseAsync(client);
+                continue;
+            }
+            var connection = new SocketConnection(client, pipeline, config.MaxLineBytes, Interlocked.Increment(ref _connectionNumber), log);
+            _connections[connection] = ServeAsync(connection);
+        }
+    }
+
+    private async Task ServeAsync(SocketConnection connection)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    private static async Task RefuseAsync(System.Net.Sockets.Socket client)
+    {
+        using (client)
+        {
+            try
+            {
+                await client.SendAsync(ProtocolJson.Error(null, ErrorCodes.Busy, "too many connections; try again later")).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+    }
+}

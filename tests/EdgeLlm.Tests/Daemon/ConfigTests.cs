@@ -1,0 +1,93 @@
+using EdgeLlm.Config;
+using EdgeLlm.Core.Model;
+
+namespace EdgeLlm.Tests.Daemon;
+
+public class ConfigTests
+{
+    private static readonly Dictionary<string, string> None = [];
+    private static string Model => Fixtures.Model("stories260K.gguf");
+
+    private static string WriteConfig(string json)
+    {
+        string path = Path.GetTempFileName();
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public void File_then_environment_then_flags()
+    {
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "threads": 1, "context_size": 256, "queue_length": 3, "socket_mode": "0600" }""");
+        var env = new Dictionary<string, string> { ["EDGELLM_THREADS"] = "2", ["EDGELLM_CONTEXT_SIZE"] = "300" };
+        var flags = new Dictionary<string, string> { ["threads"] = "3" };
+        var c = ConfigLoader.Load(file, flags, env);
+        Assert.Equal(3, c.Threads);
+        Assert.Equal(300, c.ContextSize);
+        Assert.Equal(3, c.QueueLength);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, c.SocketMode);
+        Assert.Equal(EdgeLlmConfig.DefaultSocketPath, c.SocketPath);
+        File.Delete(file);
+    }
+
+    [Fact]
+    public void Defaults_and_every_key_settable()
+    {
+        var flags = new Dictionary<string, string>
+        {
+            ["model"] = Model, ["kv-type"] = "f32", ["mlock"] = "true", ["template"] = "chatml", ["temperature"] = "0.2", ["top-k"] = "5",
+            ["top-p"] = "0.5", ["min-p"] = "0.1", ["repeat-penalty"] = "1.2", ["seed"] = "42", ["max-tokens"] = "64",
+            ["max-answer-tokens"] = "128", ["max-prompt-tokens"] = "100", ["request-timeout"] = "2.5", ["stall-timeout"] = "60",
+            ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
+            ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
+        };
+        var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
+        Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
+        Assert.Equal((64, 128, 100), (c.MaxTokens, c.MaxAnswerTokens, c.MaxPromptTokens));
+        Assert.Equal(TimeSpan.FromSeconds(2.5), c.RequestTimeout);
+        Assert.Equal(("/tmp/x.sock", "edgellm", 4, 65536, "/tmp/e.log"), (c.SocketPath, c.SocketGroup, c.MaxConnections, c.MaxLineBytes, c.LogPath));
+        Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)
+    }
+
+    [Fact]
+    public void Errors_name_the_key_and_its_source()
+    {
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "threads": "many", "colour": "red", "socket_mode": "999" }""");
+        var env = new Dictionary<string, string> { ["EDGELLM_QUEUE_LENGTH"] = "-1", ["EDGELLM_TOP_P"] = "2" };
+        var flags = new Dictionary<string, string> { ["kv-type"] = "q8", ["bogus"] = "1", ["socket-path"] = "relative.sock" };
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, flags, env));
+        Assert.Contains($"threads: must be an integer from 1 to 256, got 'many' (from {file})", e.Problems);
+        Assert.Contains($"colour: unknown key (in {file})", e.Problems);
+        Assert.Contains(e.Problems, p => p.StartsWith("socket_mode: must be an octal mode", StringComparison.Ordinal));
+        Assert.Contains("queue_length: must be an integer from 0 to 10000, got '-1' (from EDGELLM_QUEUE_LENGTH)", e.Problems);
+        Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number from 0 to 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
+        Assert.Contains("kv_type: must be f16 or f32, got 'q8' (from --kv-type)", e.Problems);
+        Assert.Contains("unknown option --bogus", e.Problems);
+        Assert.Contains(e.Problems, p => p.StartsWith("socket_path: must be an absolute path", StringComparison.Ordinal));
+        File.Delete(file);
+    }
+
+    [Fact]
+    public void Missing_model_missing_file_and_bad_json_are_reported()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/edgellm.json", None, None));
+        Assert.Contains("config file /nonexistent/edgellm.json does not exist", e.Problems);
+        Assert.Contains(e.Problems, p => p.StartsWith("model: is required", StringComparison.Ordinal));
+
+        e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = "/no/model.gguf" }, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Contains("model: file not found: /no/model.gguf (from --model)", e.Problems);
+
+        string file = WriteConfig("{ \"model\": ");
+        e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
+        Assert.StartsWith($"config file {file}:", e.Problems[0]);
+        File.Delete(file);
+    }
+
+    [Fact]
+    public void Max_tokens_above_the_answer_limit_is_refused()
+    {
+        var flags = new Dictionary<string, string> { ["model"] = Model, ["max-tokens"] = "500", ["max-answer-tokens"] = "100" };
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Contains("max_tokens: (500) must not exceed max_answer_tokens (100) (from --max-tokens)", e.Problems);
+    }
+}
