@@ -27,7 +27,7 @@ public sealed record ModelOptions
 public sealed class LlamaModel : IDisposable
 {
     private readonly WorkerPool _pool;
-    private readonly MatMulJob _matMul = new();
+    private readonly MatMulJob _matMul;
     private readonly AttentionJob _attention;
     private readonly Rope _rope;
     private readonly int _maxBatch;
@@ -48,6 +48,7 @@ public sealed class LlamaModel : IDisposable
         if (context < 1) throw new ArgumentOutOfRangeException(nameof(options), "context length must be positive");
         Cache = new KvCache(Config, context, options.KvType);
         _pool = new WorkerPool(Math.Max(1, options.Threads));
+        _matMul = new MatMulJob(_pool.ThreadCount);
         _attention = new AttentionJob(Config, Cache, _pool.ThreadCount);
         _rope = new Rope(Config.RotaryDims, Config.RopeFreqBase);
         _maxBatch = Math.Max(1, options.MaxBatch);
@@ -115,9 +116,7 @@ public sealed class LlamaModel : IDisposable
             var layer = Weights.Layers[l];
 
             NormalizeRows(_residual, layer.AttentionNorm, n);
-            MatMul(layer.Query, _normed, n, _q);
-            MatMul(layer.Key, _normed, n, _k);
-            MatMul(layer.Value, _normed, n, _v);
+            MatMul(layer.Query, _q, layer.Key, _k, layer.Value, _v, _normed, n);
             for (int t = 0; t < n; t++)
             {
                 _rope.Apply(_q.AsSpan(t * embd, embd), c.HeadCount, c.HeadDim, position + t, _ropeScratch);
@@ -129,8 +128,7 @@ public sealed class LlamaModel : IDisposable
             VectorMath.AddInPlace(_residual.AsSpan(0, n * embd), _projected.AsSpan(0, n * embd));
 
             NormalizeRows(_residual, layer.FeedForwardNorm, n);
-            MatMul(layer.Gate, _normed, n, _gate);
-            MatMul(layer.Up, _normed, n, _up);
+            MatMul(layer.Gate, _gate, layer.Up, _up, _normed, n);
             int ff = c.FeedForwardLength;
             SwiGlu.Apply(_gate.AsSpan(0, n * ff), _up.AsSpan(0, n * ff));
             MatMul(layer.Down, _gate, n, _projected);
@@ -159,7 +157,40 @@ public sealed class LlamaModel : IDisposable
         int actBytes = ActivationRowBytes(w);
         for (int t = 0; t < rows; t++)
             Quants.QuantizeRow(w.ActivationType, input.AsSpan(t * w.Columns, w.Columns), _activations.AsSpan(t * actBytes, actBytes));
-        _matMul.Run(_pool, w, _activations, actBytes, rows, output, w.Rows);
+        _matMul.Run(_pool, w, _activations, actBytes, rows, output);
+    }
+
+    /// <summary>Q, K and V (or gate and up) in one dispatch when they take the same activations; else one by one.</summary>
+    private void MatMul(in WeightMatrix a, float[] outA, in WeightMatrix b, float[] outB, float[] input, int rows)
+    {
+        if (a.ActivationType != b.ActivationType || a.Columns != b.Columns)
+        {
+            MatMul(a, input, rows, outA);
+            MatMul(b, input, rows, outB);
+            return;
+        }
+        int actBytes = QuantizeInput(a, input, rows);
+        _matMul.Run(_pool, a, outA, b, outB, _activations, actBytes, rows);
+    }
+
+    private void MatMul(in WeightMatrix a, float[] outA, in WeightMatrix b, float[] outB, in WeightMatrix c, float[] outC, float[] input, int rows)
+    {
+        if (a.ActivationType != b.ActivationType || a.ActivationType != c.ActivationType || a.Columns != b.Columns || a.Columns != c.Columns)
+        {
+            MatMul(a, input, rows, outA);
+            MatMul(b, outB, c, outC, input, rows);
+            return;
+        }
+        int actBytes = QuantizeInput(a, input, rows);
+        _matMul.Run(_pool, a, outA, b, outB, c, outC, _activations, actBytes, rows);
+    }
+
+    private int QuantizeInput(in WeightMatrix w, float[] input, int rows)
+    {
+        int actBytes = ActivationRowBytes(w);
+        for (int t = 0; t < rows; t++)
+            Quants.QuantizeRow(w.ActivationType, input.AsSpan(t * w.Columns, w.Columns), _activations.AsSpan(t * actBytes, actBytes));
+        return actBytes;
     }
 
     private static int ActivationRowBytes(in WeightMatrix w) => (int)GgmlTypeInfo.RowBytes(w.ActivationType, w.Columns);

@@ -2,41 +2,125 @@ using EdgeLlm.Core.Tensors;
 
 namespace EdgeLlm.Core.Model;
 
-/// <summary>Y[t, r] = W[r] · X[t] for a batch of activation rows already converted to W's activation type.</summary>
+/// <summary>
+/// Y[t, r] = W[r] · X[t] for a batch of activation rows already converted to W's activation type, for up to three matrices
+/// that share the same input (Q/K/V, gate/up) in one pool dispatch.
+/// </summary>
 /// <remarks>
-/// Work is split by weight rows; each chunk of rows is read from memory once and applied to every
-/// token of the batch while it is still in cache.
+/// Work is split by weight rows into contiguous chunks (a few per thread, multiples of 8 rows), so each thread streams long
+/// runs of consecutive memory and the hardware prefetcher stays ahead; the dynamic chunk counter still balances uneven
+/// threads. Each chunk is read from memory once and applied to every token of the batch while it is in cache: a batch
+/// goes through the tiled rows × tokens kernel where there is one (<see cref="Dot.TileSupported"/>).
 /// </remarks>
-internal sealed class MatMulJob : IParallelWork
+internal sealed unsafe class MatMulJob : IParallelWork
 {
-    private const int RowsPerChunk = 16;
+    private const int MaxMatrices = 3;
 
-    private WeightMatrix _weights;
+    private readonly WeightMatrix[] _weights = new WeightMatrix[MaxMatrices];
+    private readonly float[][] _outputs = new float[MaxMatrices][];
+    private readonly int[] _firstItem = new int[MaxMatrices + 1];
+    private readonly byte[][] _tileScratch;
+    private int _matrices;
     private byte[] _activations = [];
     private int _activationRowBytes;
     private int _tokens;
-    private float[] _output = [];
-    private int _outputStride;
+    private float[] _tileAux = [];
+    private bool _tiled;
 
-    public void Run(WorkerPool pool, in WeightMatrix weights, byte[] activations, int activationRowBytes, int tokens, float[] output, int outputStride)
+    public MatMulJob(int workers)
     {
-        _weights = weights;
+        _tileScratch = new byte[workers][];
+        for (int i = 0; i < workers; i++) _tileScratch[i] = new byte[Dot.TileScratchBytes];
+    }
+
+    public void Run(WorkerPool pool, in WeightMatrix weights, byte[] activations, int activationRowBytes, int tokens, float[] output)
+    {
+        _weights[0] = weights;
+        _outputs[0] = output;
+        RunCore(pool, 1, activations, activationRowBytes, tokens);
+    }
+
+    /// <summary>Two or three matrices with the same columns and activation type, applied to the same activations.</summary>
+    public void Run(WorkerPool pool, in WeightMatrix a, float[] outA, in WeightMatrix b, float[] outB, byte[] activations, int activationRowBytes, int tokens)
+    {
+        _weights[0] = a; _outputs[0] = outA;
+        _weights[1] = b; _outputs[1] = outB;
+        RunCore(pool, 2, activations, activationRowBytes, tokens);
+    }
+
+    public void Run(WorkerPool pool, in WeightMatrix a, float[] outA, in WeightMatrix b, float[] outB, in WeightMatrix c, float[] outC,
+        byte[] activations, int activationRowBytes, int tokens)
+    {
+        _weights[0] = a; _outputs[0] = outA;
+        _weights[1] = b; _outputs[1] = outB;
+        _weights[2] = c; _outputs[2] = outC;
+        RunCore(pool, 3, activations, activationRowBytes, tokens);
+    }
+
+    private void RunCore(WorkerPool pool, int matrices, byte[] activations, int activationRowBytes, int tokens)
+    {
+        _matrices = matrices;
         _activations = activations;
         _activationRowBytes = activationRowBytes;
         _tokens = tokens;
-        _output = output;
-        _outputStride = outputStride;
-        pool.Run(this, weights.Rows, RowsPerChunk);
+        int total = 0;
+        for (int m = 0; m < matrices; m++)
+        {
+            _firstItem[m] = total;
+            total += _weights[m].Rows;
+        }
+        _firstItem[matrices] = total;
+        var w0 = _weights[0];
+        _tiled = tokens > 1 && Dot.TileSupported(w0.Type, tokens);
+        for (int m = 1; m < matrices; m++) _tiled &= _weights[m].Type == w0.Type;
+        if (_tiled)
+        {
+            int need = Dot.TileAuxLength(w0.Type, tokens, w0.Columns);
+            if (_tileAux.Length < need) _tileAux = new float[need]; // grows to the largest batch once, then reused
+            Dot.TilePrepare(w0.Type, activations, activationRowBytes, tokens, w0.Columns, _tileAux);
+        }
+        pool.Run(this, total, ChunkRows(total, pool.ThreadCount));
+    }
+
+    /// <summary>About eight chunks per thread, a multiple of 8 rows, at least 16 rows.</summary>
+    internal static int ChunkRows(int rows, int threads)
+    {
+        if (threads <= 1) return rows;
+        int chunk = rows / (threads * 8);
+        chunk = (chunk + 7) & ~7;
+        return Math.Max(16, chunk);
     }
 
     public void Execute(int start, int end, int worker)
     {
+        // A chunk may straddle two matrices: split it at the boundary.
+        for (int m = 0; m < _matrices && start < end; m++)
+        {
+            int first = _firstItem[m], last = _firstItem[m + 1];
+            if (start >= last) continue;
+            int s = start - first, e = Math.Min(end, last) - first;
+            ExecuteMatrix(m, s, e, worker);
+            start = first + e;
+        }
+    }
+
+    private void ExecuteMatrix(int m, int start, int end, int worker)
+    {
+        ref readonly WeightMatrix w = ref _weights[m];
         int count = end - start;
-        var rows = _weights.RowSpan(start, count);
+        var rows = w.RowSpan(start, count);
+        float[] output = _outputs[m];
+        int stride = w.Rows;
+        if (_tiled)
+        {
+            Dot.Tile(w.Type, rows, count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
+                output.AsSpan(start), stride, _tileScratch[worker]);
+            return;
+        }
         for (int t = 0; t < _tokens; t++)
         {
             var activation = _activations.AsSpan(t * _activationRowBytes, _activationRowBytes);
-            Dot.Rows(_weights.Type, rows, count, activation, _weights.Columns, _output.AsSpan(t * _outputStride + start, count));
+            Dot.Rows(w.Type, rows, count, activation, w.Columns, output.AsSpan(t * stride + start, count));
         }
     }
 }

@@ -34,6 +34,73 @@ public static unsafe class Dot
         Run(Default(weightType), weightType, weightRows, rowCount, activationRow, n, results);
     }
 
+    /// <summary>Per-worker scratch <see cref="Tile"/> needs.</summary>
+    public const int TileScratchBytes = Q4_0TileX86.ScratchBytes;
+
+    /// <summary>Rows per tile of <see cref="Tile"/>; row counts that are not a multiple go through <see cref="Rows"/> for the rest.</summary>
+    public const int TileRows = Q4_0TileX86.Rows;
+
+    /// <summary>Whether <see cref="Tile"/> has a rows × tokens kernel for <paramref name="weightType"/> and this many tokens.</summary>
+    public static bool TileSupported(GgmlType weightType, int tokens) =>
+        tokens >= 4 && weightType == GgmlType.Q4_0 && (VnniIntDot.IsSupported || Avx2IntDot.IsSupported);
+
+    /// <summary>Floats of <see cref="TilePrepare"/> output for a batch.</summary>
+    public static int TileAuxLength(GgmlType weightType, int tokens, int n) => 2 * tokens * (n / GgmlTypeInfo.BlockSize(weightType));
+
+    /// <summary>Per-batch activation data <see cref="Tile"/> needs (scales and block sums), computed once for all rows.</summary>
+    public static void TilePrepare(GgmlType weightType, ReadOnlySpan<byte> activations, int activationStride, int tokens, int n, Span<float> aux)
+    {
+        CheckTile(weightType, tokens, activations, activationStride, n);
+        if (aux.Length < TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
+        fixed (byte* a = activations)
+        fixed (float* x = aux)
+            Q4_0TileX86.Prepare(a, activationStride, tokens, n, x);
+    }
+
+    /// <summary>
+    /// results[t·resultStride + r] = weight row r · activation row t, for <paramref name="rowCount"/> rows and
+    /// <paramref name="tokens"/> activation rows <paramref name="activationStride"/> bytes apart; the matrix × matrix entry for
+    /// prompt batches (see <see cref="TileSupported"/>), after <see cref="TilePrepare"/> on the same activations.
+    /// </summary>
+    public static void Tile(GgmlType weightType, ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activations, int activationStride,
+        int tokens, int n, ReadOnlySpan<float> aux, Span<float> results, int resultStride, Span<byte> scratch)
+    {
+        CheckTile(weightType, tokens, activations, activationStride, n);
+        RowShape.Check(weightType, weightRows, rowCount, activations, n);
+        if (aux.Length < TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
+        if (scratch.Length < TileScratchBytes) throw new ArgumentException("scratch too small", nameof(scratch));
+        if (rowCount == 0) return;
+        if (results.Length < (long)(tokens - 1) * resultStride + rowCount || resultStride < rowCount)
+            throw new ArgumentException("results too small", nameof(results));
+        int tiled = rowCount / TileRows * TileRows;
+        nint rowBytes = (nint)GgmlTypeInfo.RowBytes(weightType, n);
+        fixed (byte* w = weightRows)
+        fixed (byte* a = activations)
+        fixed (float* x = aux)
+        fixed (float* res = results)
+        fixed (byte* s = scratch)
+        {
+            if (tiled > 0)
+            {
+                if (VnniIntDot.IsSupported) Q4_0TileX86.Run<VnniIntDot>(w, rowBytes, tiled, a, activationStride, tokens, n, x, res, resultStride, s);
+                else Q4_0TileX86.Run<Avx2IntDot>(w, rowBytes, tiled, a, activationStride, tokens, n, x, res, resultStride, s);
+            }
+            var path = Default(weightType);
+            for (int t = 0; t < tokens && tiled < rowCount; t++)
+                Run(path, weightType, weightRows[(int)(tiled * rowBytes)..], rowCount - tiled, activations.Slice(t * activationStride), n,
+                    results.Slice(t * resultStride + tiled, rowCount - tiled));
+        }
+    }
+
+    private static void CheckTile(GgmlType weightType, int tokens, ReadOnlySpan<byte> activations, int activationStride, int n)
+    {
+        if (!TileSupported(weightType, tokens)) throw new NotSupportedException($"no {weightType} tile kernel for {tokens} tokens on this CPU");
+        if (n <= 0 || n % 32 != 0) throw new ArgumentException($"row length {n} is not a positive multiple of 32", nameof(n));
+        long need = (long)(tokens - 1) * activationStride + GgmlTypeInfo.RowBytes(Quants.ActivationType(weightType), n);
+        if (activationStride < GgmlTypeInfo.RowBytes(Quants.ActivationType(weightType), n) || activations.Length < need)
+            throw new ArgumentException("activations too small", nameof(activations));
+    }
+
     /// <summary>The kernel <see cref="Rows"/> uses for <paramref name="weightType"/> on this CPU.</summary>
     internal static KernelPath Default(GgmlType weightType)
     {

@@ -90,4 +90,19 @@ public static class Fp16
         Vector256<uint> mag = Vector256.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
         return (sign | mag).AsSingle();
     }
+
+    /// <summary>The halves in the low 16 bits of each int lane to floats, exactly (the high bits are ignored).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ToSingleLow(Vector256<int> lanes)
+    {
+        Vector256<uint> w = lanes.AsUInt32() << 16;
+        Vector256<uint> sign = w & Vector256.Create(0x80000000u);
+        Vector256<uint> twoW = w + w;
+        Vector256<float> normal = ((twoW >>> 4) + Vector256.Create(0x70000000u)).AsSingle()
+                                  * Vector256.Create(BitConverter.UInt32BitsToSingle(0x07800000u));
+        Vector256<float> sub = ((twoW >>> 17) | Vector256.Create(0x3F000000u)).AsSingle() - Vector256.Create(0.5f);
+        Vector256<uint> isSub = Vector256.LessThan(twoW, Vector256.Create(0x08000000u));
+        Vector256<uint> mag = Vector256.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
+        return (sign | mag).AsSingle();
+    }
 }

@@ -24,6 +24,9 @@ public static class KernelParity
             string path = Dot.Name(Dot.Default(type));
             yield return ($"dot {type} x {Quants.ActivationType(type)} [{path}] == scalar", () => CheckDot(type));
         }
+        foreach (var type in types)
+            if (Dot.TileSupported(type, 4))
+                yield return ($"tile {type} x {Quants.ActivationType(type)} [{Dot.Name(Dot.Default(type))}, rows x tokens] == scalar", () => CheckTile(type));
         string q = Avx2.IsSupported ? "avx2" : "scalar";
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
         yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
@@ -54,6 +57,37 @@ public static class KernelParity
                     throw new InvalidOperationException(
                         $"{type} n={n} row {r}: Rows gave {results[r]:R}, Row gave {single:R}, scalar {expected:R} (allowed ±{bound:G3})");
             }
+        }
+    }
+
+    /// <summary>The matrix × matrix kernel on uneven shapes (rows not a multiple of the tile, a partial token group, several strips).</summary>
+    internal static void CheckTile(GgmlType type)
+    {
+        var rng = new Random(4321 + (int)type);
+        foreach (var (rows, tokens, blocks) in new[] { (8, 4, 1), (13, 5, 3), (24, 7, 17), (16, 9, 40) })
+        {
+            int n = blocks * GgmlTypeInfo.BlockSize(type);
+            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
+            var w = new byte[rowBytes * rows];
+            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            int actBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
+            var act = new byte[actBytes * tokens];
+            for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * actBytes);
+            var aux = new float[Dot.TileAuxLength(type, tokens, n)];
+            Dot.TilePrepare(type, act, actBytes, tokens, n, aux);
+            int stride = rows + 3;
+            var results = new float[stride * tokens];
+            Dot.Tile(type, w, rows, act, actBytes, tokens, n, aux, results, stride, new byte[Dot.TileScratchBytes]);
+            for (int t = 0; t < tokens; t++)
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
+                    var a = act.AsSpan(t * actBytes, actBytes);
+                    float expected = ScalarDot.Row(type, row, a, n);
+                    double bound = RelativeTolerance * Magnitude(type, row, a, n) + 1e-30;
+                    if (Math.Abs(results[t * stride + r] - expected) > bound)
+                        throw new InvalidOperationException($"tile {type} n={n} rows={rows} tokens={tokens}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
+                }
         }
     }
 

@@ -18,7 +18,7 @@ public static class BenchRunner
         var random = new Random(1234);
         int vocab = model.Config.VocabSize;
         var logits = new float[vocab];
-        int[] prompt = Enumerable.Range(0, Math.Max(1, pp)).Select(_ => random.Next(vocab)).ToArray();
+        int[] prompt = Enumerable.Range(0, Math.Max(8, pp)).Select(_ => random.Next(vocab)).ToArray();
 
         progress?.Invoke("warm-up");
         model.Forward(prompt.AsSpan(0, Math.Min(prompt.Length, 8)), 0, logits);
@@ -31,7 +31,7 @@ public static class BenchRunner
             if (pp > 0)
             {
                 var clock = Stopwatch.StartNew();
-                model.Forward(prompt, 0, logits);
+                model.Forward(prompt.AsSpan(0, pp), 0, logits);
                 ppRates.Add(pp / clock.Elapsed.TotalSeconds);
                 progress?.Invoke($"pp{pp} rep {r + 1}: {ppRates[^1]:F2} tok/s");
             }

@@ -15,25 +15,33 @@ internal static unsafe class Q4_0X86
 {
     private const int WB = BlockQ4_0.Bytes, AB = BlockQ8_0.Bytes;
 
+    /// <summary>Blocks per strip: the scales of a strip are converted together (8 halves per gather) before the dot products.</summary>
+    private const int Strip = 8;
+
     public static void Rows<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IX86IntDot
     {
         int nb = n / 32, r = 0;
+        // Scale products d(row, block) · d(activation block) of the current strip, [row][block].
+        float* scales = stackalloc float[4 * Strip];
         for (; r + 4 <= rows; r += 4)
         {
             byte* w0 = w + r * rowBytes;
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int ib = 0; ib < nb; ib++)
+            for (int ib0 = 0; ib0 < nb; ib0 += Strip)
             {
-                byte* y = a + ib * AB;
-                Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
-                Vector256<int> bias = T.DotU8I8(default, Vector256.Create((byte)8), qy);
-                bias = Vector256<int>.Zero - bias;
-                float dy = Fp16.ToSingleArithmetic(*(ushort*)y);
-                byte* x = w0 + ib * WB;
-                Block<T>(ref acc0, x, qy, bias, dy);
-                Block<T>(ref acc1, x + rowBytes, qy, bias, dy);
-                Block<T>(ref acc2, x + 2 * rowBytes, qy, bias, dy);
-                Block<T>(ref acc3, x + 3 * rowBytes, qy, bias, dy);
+                int count = Math.Min(Strip, nb - ib0);
+                StripScales(w0 + ib0 * WB, rowBytes, 4, a + ib0 * AB, count, scales);
+                for (int j = 0; j < count; j++)
+                {
+                    byte* y = a + (ib0 + j) * AB;
+                    Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
+                    Vector256<int> bias = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), qy);
+                    byte* x = w0 + (ib0 + j) * WB;
+                    Block<T>(ref acc0, x, qy, bias, scales[j]);
+                    Block<T>(ref acc1, x + rowBytes, qy, bias, scales[Strip + j]);
+                    Block<T>(ref acc2, x + 2 * rowBytes, qy, bias, scales[2 * Strip + j]);
+                    Block<T>(ref acc3, x + 3 * rowBytes, qy, bias, scales[3 * Strip + j]);
+                }
             }
             results[r] = Vector256.Sum(acc0);
             results[r + 1] = Vector256.Sum(acc1);
@@ -49,19 +57,42 @@ internal static unsafe class Q4_0X86
                 byte* y = a + ib * AB;
                 Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
                 Vector256<int> bias = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), qy);
-                Block<T>(ref acc, w0 + ib * WB, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)y));
+                byte* x = w0 + ib * WB;
+                Block<T>(ref acc, x, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)x) * Fp16.ToSingleArithmetic(*(ushort*)y));
             }
             results[r] = Vector256.Sum(acc);
         }
     }
 
+    /// <summary>
+    /// out[row·Strip + j] = d(row, block j) · d(activation block j) for <paramref name="count"/> blocks of <paramref name="rows"/> rows.
+    /// A full strip gathers the eight halves of a row at once and converts them together; the float values are exactly the
+    /// scalar conversions', so results do not depend on the strip position.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float dy) where T : struct, IX86IntDot
+    internal static void StripScales(byte* x, nint rowBytes, int rows, byte* y, int count, float* output)
     {
-        Vector128<byte> packed = Vector128.Load(x + BlockQ4_0.Qs);
-        Vector256<byte> q = Vector256.Create(packed, Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte()) & Vector256.Create((byte)0x0F);
+        if (count == Strip)
+        {
+            Vector256<float> dy = Fp16.ToSingleLow(Avx2.GatherVector256((int*)y, Vector256.Create(0, AB, 2 * AB, 3 * AB, 4 * AB, 5 * AB, 6 * AB, 7 * AB), 1));
+            Vector256<int> index = Vector256.Create(0, WB, 2 * WB, 3 * WB, 4 * WB, 5 * WB, 6 * WB, 7 * WB);
+            for (int r = 0; r < rows; r++)
+                (Fp16.ToSingleLow(Avx2.GatherVector256((int*)(x + r * rowBytes), index, 1)) * dy).Store(output + r * Strip);
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < count; j++)
+                output[r * Strip + j] = Fp16.ToSingleArithmetic(*(ushort*)(x + r * rowBytes + j * WB)) * Fp16.ToSingleArithmetic(*(ushort*)(y + j * AB));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float d) where T : struct, IX86IntDot
+    {
+        // Both halves get the 16 packed bytes (a broadcast load); the upper half is shifted right by 4 per dword, and the mask
+        // then leaves the low nibbles (elements 0..15) below and the high nibbles (16..31) above.
+        Vector256<uint> packed = Vector256.Create(Vector128.Load(x + BlockQ4_0.Qs)).AsUInt32();
+        Vector256<byte> q = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte() & Vector256.Create((byte)0x0F);
         Vector256<int> sum = T.DotU8I8(bias, q, qy);
-        float d = Fp16.ToSingleArithmetic(*(ushort*)x) * dy;
         acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Vector256.Create(d), acc);
     }
 
@@ -100,7 +131,7 @@ internal static unsafe class Q4_0X86
                 Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
                 Vector256<int> bias = Vector256<int>.Zero - Avx2IntDot.DotU8I8(default, Vector256.Create((byte)8), qy);
                 Vector256<float> tail = default;
-                Block<Avx2IntDot>(ref tail, w0 + ib * WB, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)y));
+                Block<Avx2IntDot>(ref tail, w0 + ib * WB, qy, bias, Fp16.ToSingleArithmetic(*(ushort*)(w0 + ib * WB)) * Fp16.ToSingleArithmetic(*(ushort*)y));
                 total += Vector256.Sum(tail);
             }
             results[r] = total;
