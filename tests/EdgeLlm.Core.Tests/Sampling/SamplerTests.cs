@@ -385,13 +385,20 @@ public class SamplerTests
                 logits.CopyTo(work, 0);
                 s.Accept(s.Sample(work));
             }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++)
+            // The runtime itself may allocate once while it re-compiles a hot method (tiering, on-stack
+            // replacement) in the middle of a window; an allocation per call would show in every window.
+            long fewest = long.MaxValue;
+            for (int window = 0; window < 5 && fewest > 0; window++)
             {
-                logits.CopyTo(work, 0);
-                s.Accept(s.Sample(work));
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 20; i++)
+                {
+                    logits.CopyTo(work, 0);
+                    s.Accept(s.Sample(work));
+                }
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
             }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, fewest);
         }
     }
 }
