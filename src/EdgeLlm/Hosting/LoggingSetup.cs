@@ -20,6 +20,8 @@ internal static class LoggingSetup
         // Host internals are noisy at Information.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // The host logs start failures with a stack trace; serve reports them itself as one "error:" line.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -31,6 +31,7 @@ internal static class ServeCommand
         {
             // Fail fast, before mapping the model, if another daemon owns the socket.
             if (Environment.GetEnvironmentVariable("LISTEN_FDS") is null) UnixSocketBinder.EnsureAvailable(config.SocketPath, null);
+            if (config.SocketGroup is { } group) UnixSocketBinder.ResolveGroup(group);
             using var host = DaemonHost.Build(config);
             var log = (Microsoft.Extensions.Logging.ILogger)host.Services.GetService(typeof(Microsoft.Extensions.Logging.ILogger<EngineService>))!;
             AppDomain.CurrentDomain.UnhandledException += (_, e) =>

@@ -91,3 +91,15 @@ public class ConfigTests
         Assert.Contains("max_tokens: (500) must not exceed max_answer_tokens (100) (from --max-tokens)", e.Problems);
     }
 }
+
+public class DeployConfigTests
+{
+    [Fact]
+    public void Documented_example_config_is_valid()
+    {
+        string example = Path.Combine(Fixtures.RepoRoot, "deploy", "edgellm.json");
+        var c = ConfigLoader.Load(example, new Dictionary<string, string> { ["model"] = Fixtures.Model("stories260K.gguf") }, new Dictionary<string, string>());
+        Assert.Equal(("/run/edgellm/edgellm.sock", "edgellm", 8), (c.SocketPath, c.SocketGroup, c.QueueLength));
+        Assert.Equal(ConfigLoader.Keys.Count, ConfigLoader.Keys.Count(k => File.ReadAllText(example).Contains($"\"{k.Key}\"", StringComparison.Ordinal)));
+    }
+}

@@ -98,11 +98,14 @@ internal static class UnixSocketBinder
         }
     }
 
+    /// <summary>The gid of <paramref name="group"/> (a name or a number).</summary>
+    public static int ResolveGroup(string group) =>
+        (int.TryParse(group, out int number) ? number : Libc.GroupId(group)) ?? throw new SocketSetupException($"socket_group: there is no group '{group}'");
+
     private static void SetGroup(string path, string group)
     {
-        int? gid = int.TryParse(group, out int number) ? number : Libc.GroupId(group);
-        if (gid is null) throw new SocketSetupException($"socket_group: there is no group '{group}'");
-        int errno = Libc.ChangeGroup(path, gid.Value);
+        int gid = ResolveGroup(group);
+        int errno = Libc.ChangeGroup(path, gid);
         if (errno != 0)
             throw new SocketSetupException($"socket_group: cannot give {path} to group '{group}': {Libc.ErrorName(errno)}; the daemon's user must be a member of that group");
     }
