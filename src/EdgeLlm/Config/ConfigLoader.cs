@@ -43,6 +43,18 @@ public static class ConfigLoader
         ("max_line_bytes", "longest request line in bytes (default 1048576)"),
         ("log_path", "log file (rotated daily, 7 kept); empty = journal/stderr only (default empty)"),
         ("log_level", "debug, information, warning or error (default information)"),
+        ("thermal", "thermal guard on or off: true or false (default true; off by itself without a sensor)"),
+        ("thermal_sensor", "SoC temperature file, millidegrees Celsius (default /sys/class/thermal/thermal_zone0/temp)"),
+        ("thermal_soft_limit", "°C above which generation is throttled (default 75)"),
+        ("thermal_hard_limit", "°C above which generation pauses (default 82)"),
+        ("thermal_resume", "°C at which a pause ends (default 70)"),
+        ("thermal_when_paused", "new requests while paused: wait or reject (with overheated) (default wait)"),
+        ("memory_on_overcommit", "when model + KV cache do not fit in memory at start: shrink (the context) or refuse (default shrink)"),
+        ("memory_floor_mb", "below this many MiB of available memory new requests get low_memory; 0 = off (default 128)"),
+        ("prefetch", "read the whole model into the page cache at start, with progress (slow SD cards); true or false (default false)"),
+        ("gpio_led_pin", "BCM pin of the status LED; -1 = none (default -1)"),
+        ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
+        ("gpio_button_pin", "BCM pin of a push button to ground that cancels the current answer; -1 = none (default -1)"),
     ];
 
     public const string EnvPrefix = "EDGELLM_";
@@ -191,6 +203,29 @@ public static class ConfigLoader
                 _ => LogLevel.Information,
             },
         };
+        config = config with
+        {
+            Thermal = new Guards.ThermalSettings
+            {
+                Enabled = r.Bool("thermal", true),
+                SensorPath = r.String("thermal_sensor") is { Length: > 0 } sensor ? sensor : Guards.SysfsTemperatureSensor.DefaultPath,
+                SoftLimit = r.Float("thermal_soft_limit", 75, 20, 120),
+                HardLimit = r.Float("thermal_hard_limit", 82, 20, 120),
+                Resume = r.Float("thermal_resume", 70, 0, 120),
+                RejectWhenPaused = r.Choice("thermal_when_paused", "wait", ["wait", "reject"]) == "reject",
+            },
+            ShrinkContextToFit = r.Choice("memory_on_overcommit", "shrink", ["shrink", "refuse"]) == "shrink",
+            MemoryFloorBytes = (long)r.Int("memory_floor_mb", 128, 0, 1 << 20) << 20,
+            Prefetch = r.Bool("prefetch", false),
+            Gpio = new Status.GpioSettings
+            {
+                LedPin = r.Int("gpio_led_pin", -1, -1, 1023) is int led and >= 0 ? led : null,
+                LedActiveHigh = !r.Bool("gpio_led_active_low", false),
+                ButtonPin = r.Int("gpio_button_pin", -1, -1, 1023) is int button and >= 0 ? button : null,
+            },
+        };
+        if (config.Thermal.Validate() is string thermalProblem)
+            r.Problem(thermalProblem.Split(' ')[0], thermalProblem[(thermalProblem.IndexOf(' ') + 1)..]);
         if (config.MaxTokens > config.MaxAnswerTokens)
             r.Problem("max_tokens", $"({config.MaxTokens}) must not exceed max_answer_tokens ({config.MaxAnswerTokens})");
         if (config.StallTimeout <= TimeSpan.Zero)

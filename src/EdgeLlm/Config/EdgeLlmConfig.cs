@@ -45,6 +45,14 @@ public sealed record EdgeLlmConfig
     public string? LogPath { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
+    public Guards.ThermalSettings Thermal { get; init; } = new();
+
+    /// <summary>True: a context that does not fit in memory is shrunk; false: the daemon refuses to start.</summary>
+    public bool ShrinkContextToFit { get; init; } = true;
+    public long MemoryFloorBytes { get; init; } = 128L << 20;
+    public bool Prefetch { get; init; }
+    public Status.GpioSettings Gpio { get; init; } = new();
+
     public ModelOptions ToModelOptions() => new() { ContextLength = ContextSize, Threads = Threads, KvType = KvType };
 
     public PipelineOptions ToPipelineOptions() => new()

@@ -30,10 +30,10 @@ public sealed record ThermalSettings
     /// <summary>Checks the thresholds are ordered; returns an error naming the key, or null.</summary>
     public string? Validate()
     {
-        if (!(HardLimit > SoftLimit)) return $"thermal.hard_limit ({HardLimit}) must be above thermal.soft_limit ({SoftLimit})";
-        if (!(Resume < HardLimit)) return $"thermal.resume ({Resume}) must be below thermal.hard_limit ({HardLimit})";
-        if (Hysteresis < 0) return "thermal.hysteresis must not be negative";
-        if (PollInterval < TimeSpan.FromMilliseconds(100)) return "thermal.poll interval must be at least 100 ms";
+        if (!(HardLimit > SoftLimit)) return $"thermal_hard_limit ({HardLimit}) must be above thermal_soft_limit ({SoftLimit})";
+        if (!(Resume < HardLimit)) return $"thermal_resume ({Resume}) must be below thermal_hard_limit ({HardLimit})";
+        if (Hysteresis < 0) return "thermal_hysteresis must not be negative";
+        if (PollInterval < TimeSpan.FromMilliseconds(100)) return "thermal_poll_interval must be at least 100 ms";
         return null;
     }
 }

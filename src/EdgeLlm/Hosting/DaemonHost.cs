@@ -1,4 +1,5 @@
 using EdgeLlm.Config;
+using EdgeLlm.Guards;
 using EdgeLlm.Native;
 using EdgeLlm.Pipeline;
 using EdgeLlm.Transports.Socket;
@@ -32,20 +33,29 @@ public static class DaemonHost
         services.AddSingleton(config);
         services.AddSingleton(config.ToPipelineOptions());
         services.AddSingleton<RequestPipeline>();
-        services.AddSingleton<EngineLoader>(sp => () => LoadEngine(config, sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeLlm.Engine")));
+        services.AddSingleton(new ThermalGuard(config.Thermal));
+        services.AddSingleton(new MemoryGuard(new MemoryInfoReader(), config.MemoryFloorBytes));
+        services.AddSingleton<IAdmissionGuard>(sp => new ThermalAdmission(sp.GetRequiredService<ThermalGuard>()));
+        services.AddSingleton<IAdmissionGuard>(sp => new MemoryAdmission(sp.GetRequiredService<MemoryGuard>()));
+        services.AddSingleton<EngineLoader>(sp => () => LoadEngine(config, sp.GetRequiredService<ThermalGuard>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeLlm.Engine")));
 
         services.AddHostedService<EngineService>();
+        services.AddHostedService<GuardsService>();
         services.AddHostedService<SocketTransportService>();
         services.AddHostedService<WatchdogService>();
         configure?.Invoke(services);
         return builder.Build();
     }
 
-    private static LlamaEngine LoadEngine(EdgeLlmConfig config, ILogger log)
+    private static LlamaEngine LoadEngine(EdgeLlmConfig config, ThermalGuard thermal, ILogger log)
     {
-        var engine = new LlamaEngine(config.ModelPath, config.ToModelOptions());
+        var options = PlanMemory(config, log);
+        var engine = new LlamaEngine(config.ModelPath, options);
         try
         {
+            engine.BeforeEachToken = thermal.WaitBeforeToken;
+            if (config.Prefetch)
+                engine.Prefetch(percent => log.LogInformation("prefetching the model: {Percent}%", percent));
             if (config.Mlock)
             {
                 int errno = Libc.LockAllCurrentPages();
@@ -61,5 +71,27 @@ public static class DaemonHost
             engine.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The memory guard before mapping: shrink the context to what fits, or refuse with the numbers.</summary>
+    private static Core.Model.ModelOptions PlanMemory(EdgeLlmConfig config, ILogger log)
+    {
+        var options = config.ToModelOptions();
+        var footprint = ModelFootprint.Of(config.ModelPath, config.KvType);
+        int context = options.ContextLength > 0 ? options.ContextLength : footprint.TrainedContext;
+        var plan = MemoryPlanner.Plan(footprint.FileBytes, footprint.KvBytesPerToken, context, footprint.ScratchBytes,
+            new MemoryInfoReader().Read(), config.ShrinkContextToFit);
+        switch (plan.Verdict)
+        {
+            case MemoryVerdict.Refused:
+                throw new InsufficientMemoryException(plan.Message);
+            case MemoryVerdict.Shrunk:
+                log.LogWarning("memory guard: {Message}", plan.Message);
+                break;
+            default:
+                log.LogInformation("memory guard: {Message}", plan.Message);
+                break;
+        }
+        return options with { ContextLength = plan.ContextLength };
     }
 }

@@ -44,7 +44,7 @@ internal static class ServeCommand
             host.Run();
             return 0;
         }
-        catch (Exception e) when (e is GgufException or SocketSetupException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is GgufException or InsufficientMemoryException or SocketSetupException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

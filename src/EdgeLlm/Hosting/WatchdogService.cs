@@ -27,7 +27,8 @@ internal sealed class WatchdogService(RequestPipeline pipeline, SystemdStatus sy
                 warned = false;
                 if (watchdog is not null) systemd.WatchdogHeartbeat();
                 string activity = s.Generating ? $"generating, {s.QueueDepth} queued" : "ready";
-                systemd.Status($"{activity}: {s.Model}, {s.RequestsServed} served, last {s.LastTokensPerSecond:F1} tok/s");
+                string guards = string.Concat(s.Guards.Where(g => !g.Value.StartsWith("ok", StringComparison.Ordinal)).Select(g => $", {g.Key} {g.Value}"));
+                systemd.Status($"{activity}: {s.Model}, {s.RequestsServed} served, last {s.LastTokensPerSecond:F1} tok/s{guards}");
             }
             else if (!warned)
             {

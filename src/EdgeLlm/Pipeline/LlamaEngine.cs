@@ -37,6 +37,16 @@ public sealed class LlamaEngine : IGenerationEngine
     }
 
     public string ModelName { get; }
+
+    /// <summary>Runs on the generation thread before each token (the thermal guard's throttle and pause).</summary>
+    public Action<CancellationToken>? BeforeEachToken
+    {
+        get => _generator.BeforeEachToken;
+        set => _generator.BeforeEachToken = value;
+    }
+
+    /// <summary>Reads the whole mapped file once so that the first answer does not wait on the storage.</summary>
+    public unsafe void Prefetch(Action<int> progress) => Guards.ModelResidency.Prefetch(_file.BasePointer, _file.FileLength, progress);
     public int ContextLength => _model.ContextLength;
     public long KvCacheBytes => _model.Cache.TotalBytes;
 

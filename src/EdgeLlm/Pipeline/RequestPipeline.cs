@@ -104,6 +104,14 @@ public sealed class RequestPipeline
         running?.Cancel(CancelReason.Shutdown);
     }
 
+    /// <summary>Cancels the answer being generated now (the kiosk's cancel button); false when idle.</summary>
+    public bool CancelRunning()
+    {
+        var running = Volatile.Read(ref _worker)?.Current;
+        running?.Cancel(CancelReason.Client);
+        return running is not null;
+    }
+
     /// <summary>Completes when the worker has stopped (after <see cref="BeginShutdown"/>), or at once if it never started.</summary>
     public Task WorkerStopped => Volatile.Read(ref _worker)?.Stopped ?? Task.CompletedTask;
 

@@ -40,12 +40,18 @@ public class ConfigTests
             ["max-answer-tokens"] = "128", ["max-prompt-tokens"] = "100", ["request-timeout"] = "2.5", ["stall-timeout"] = "60",
             ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
             ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
+            ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
+            ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64",
+            ["prefetch"] = "true", ["gpio-led-pin"] = "17", ["gpio-led-active-low"] = "true", ["gpio-button-pin"] = "27",
         };
         var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
         Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
         Assert.Equal((64, 128, 100), (c.MaxTokens, c.MaxAnswerTokens, c.MaxPromptTokens));
         Assert.Equal(TimeSpan.FromSeconds(2.5), c.RequestTimeout);
         Assert.Equal(("/tmp/x.sock", "edgellm", 4, 65536, "/tmp/e.log"), (c.SocketPath, c.SocketGroup, c.MaxConnections, c.MaxLineBytes, c.LogPath));
+        Assert.Equal((false, "/tmp/t", 60.0, 70.0, 55.0, true), (c.Thermal.Enabled, c.Thermal.SensorPath, c.Thermal.SoftLimit, c.Thermal.HardLimit, c.Thermal.Resume, c.Thermal.RejectWhenPaused));
+        Assert.Equal((false, 64L << 20, true), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch));
+        Assert.Equal((17, false, 27), (c.Gpio.LedPin, c.Gpio.LedActiveHigh, c.Gpio.ButtonPin));
         Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)
     }
 
