@@ -25,6 +25,7 @@ public static class Program
               socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level
           ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
                                           ask a running daemon; streams the answer to stdout, figures to stderr
+          status [--socket PATH] [--json]    state, queue, figures and guard states of a running daemon
         """;
 
     public static int Main(string[] args)
@@ -49,6 +50,7 @@ public static class Program
                 "selftest" => SelftestCommand.Run(rest),
                 "serve" => Hosting.ServeCommand.Run(rest),
                 "ask" => AskCommand.Run(rest),
+                "status" => StatusCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'\n{Usage}"),
             };
         }
