@@ -26,6 +26,7 @@ public sealed class MqttOutbox
     private readonly int _maxPending;
     private readonly MqttQualityOfServiceLevel _qos;
     private readonly ILogger _log;
+    private int _count;
     private long _dropped;
     private long _published;
 
@@ -37,7 +38,7 @@ public sealed class MqttOutbox
     }
 
     /// <summary>Messages waiting (including the one being published).</summary>
-    public int Count => _channel.Reader.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Streamed pieces dropped because the outbox was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -48,12 +49,13 @@ public sealed class MqttOutbox
     /// <summary>Queues a message; never blocks. False when a streamed piece was dropped because the outbox is full.</summary>
     public bool Enqueue(OutboundMessage message)
     {
-        if (!message.IsFinal && _channel.Reader.Count >= _maxPending)
+        if (!message.IsFinal && Count >= _maxPending)
         {
             if (Interlocked.Increment(ref _dropped) % 1000 == 1)
-                _log.LogWarning("mqtt: {Count} replies are waiting for the broker; dropping streamed pieces (final replies still carry the whole text)", _channel.Reader.Count);
+                _log.LogWarning("mqtt: {Count} replies are waiting for the broker; dropping streamed pieces (final replies still carry the whole text)", Count);
             return false;
         }
+        Interlocked.Increment(ref _count);
         return _channel.Writer.TryWrite(message);
     }
 
@@ -73,7 +75,7 @@ public sealed class MqttOutbox
                     _log.LogWarning("mqtt: the broker refused the reply on {Topic}: {Code} {Reason}; dropped", message.Topic, result.ReasonCode, result.ReasonString);
                 else
                     Interlocked.Increment(ref _published);
-                reader.TryRead(out _);
+                Dequeue(reader);
                 attempts = 0;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -83,7 +85,7 @@ public sealed class MqttOutbox
             catch (Exception e) when (e is ArgumentException or MQTTnet.Exceptions.MqttProtocolViolationException)
             {
                 _log.LogWarning("mqtt: cannot publish a reply on {Topic}: {Message}; dropped", message.Topic, e.Message);
-                reader.TryRead(out _);
+                Dequeue(reader);
                 attempts = 0;
             }
             catch (Exception e)
@@ -93,7 +95,7 @@ public sealed class MqttOutbox
                 if (connection.IsConnected && ++attempts >= MaxAttemptsWhileConnected)
                 {
                     _log.LogWarning("mqtt: publishing a reply on {Topic} failed {Attempts} times ({Type}: {Message}); dropped", message.Topic, attempts, e.GetType().Name, e.Message);
-                    reader.TryRead(out _);
+                    Dequeue(reader);
                     attempts = 0;
                 }
                 else if (connection.IsConnected)
@@ -107,8 +109,13 @@ public sealed class MqttOutbox
     /// <summary>Waits until every queued message was published (or <paramref name="cancellation"/>); for a clean stop.</summary>
     public async Task FlushAsync(CancellationToken cancellation)
     {
-        while (_channel.Reader.Count > 0 && !cancellation.IsCancellationRequested)
+        while (Count > 0 && !cancellation.IsCancellationRequested)
             await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private void Dequeue(ChannelReader<OutboundMessage> reader)
+    {
+        if (reader.TryRead(out _)) Interlocked.Decrement(ref _count);
     }
 
     private MqttApplicationMessage Build(OutboundMessage m)
