@@ -28,7 +28,7 @@ public static class HomeAssistantDiscovery
         {
             string topic = $"{settings.DiscoveryPrefix}/sensor/edgellm_{node}/{s.Key}/config";
             using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 w.WriteStartObject();
                 w.WriteString("name", s.Name);

@@ -112,7 +112,8 @@ public sealed class MqttTransport : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            await StopAsync(bound.Token).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
