@@ -112,6 +112,8 @@ public sealed class MqttConnection : IAsyncDisposable
             MarkDown();
             if (failure is not null)
             {
+                // E.g. the set-up after a successful CONNECT failed: start over from a clean state.
+                if (_client.IsConnected) await DisconnectAsync(stop).ConfigureAwait(false);
                 var delay = backoff.Next();
                 _log.LogWarning("mqtt: cannot connect to {Endpoint}: {Failure}; retrying in {Delay:F1} s (attempt {Attempt})",
                     endpoint, failure, delay.TotalSeconds, backoff.Failures);
