@@ -55,7 +55,11 @@ public static class ConfigLoader
         ("gpio_led_pin", "BCM pin of the status LED; -1 = none (default -1)"),
         ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
         ("gpio_button_pin", "BCM pin of a push button to ground that cancels the current answer; -1 = none (default -1)"),
+        .. Transports.Mqtt.MqttSettings.Keys.Select(k => (ToFlatKey(k), "MQTT transport (README, section MQTT)")),
     ];
+
+    /// <summary>"mqtt.host" → "mqtt_host": every key is flat so that it maps to EDGELLM_MQTT_HOST and --mqtt-host.</summary>
+    private static string ToFlatKey(string dotted) => dotted.Replace('.', '_');
 
     public const string EnvPrefix = "EDGELLM_";
 
@@ -224,6 +228,15 @@ public static class ConfigLoader
                 ButtonPin = r.Int("gpio_button_pin", -1, -1, 1023) is int button and >= 0 ? button : null,
             },
         };
+        var mqttErrors = new List<string>();
+        var mqtt = Transports.Mqtt.MqttSettings.FromLookup(key => r.String(ToFlatKey(key)), mqttErrors);
+        if (mqtt.Enabled) mqttErrors.AddRange(mqtt.Validate());
+        foreach (string error in mqttErrors)
+        {
+            int space = error.IndexOf(' ');
+            r.Problem(ToFlatKey(error[..space]), error[(space + 1)..]);
+        }
+        config = config with { Mqtt = mqtt };
         if (config.Thermal.Validate() is string thermalProblem)
             r.Problem(thermalProblem.Split(' ')[0], thermalProblem[(thermalProblem.IndexOf(' ') + 1)..]);
         if (config.MaxTokens > config.MaxAnswerTokens)

@@ -52,6 +52,7 @@ public sealed record EdgeLlmConfig
     public long MemoryFloorBytes { get; init; } = 128L << 20;
     public bool Prefetch { get; init; }
     public Status.GpioSettings Gpio { get; init; } = new();
+    public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
 
     public ModelOptions ToModelOptions() => new() { ContextLength = ContextSize, Threads = Threads, KvType = KvType };
 

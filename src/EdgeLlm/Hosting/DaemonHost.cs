@@ -42,6 +42,7 @@ public static class DaemonHost
         services.AddHostedService<EngineService>();
         services.AddHostedService<GuardsService>();
         services.AddHostedService<SocketTransportService>();
+        services.AddHostedService<Transports.Mqtt.MqttService>();
         services.AddHostedService<WatchdogService>();
         configure?.Invoke(services);
         return builder.Build();

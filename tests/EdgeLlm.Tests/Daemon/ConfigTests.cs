@@ -43,6 +43,12 @@ public class ConfigTests
             ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
             ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64",
             ["prefetch"] = "true", ["gpio-led-pin"] = "17", ["gpio-led-active-low"] = "true", ["gpio-button-pin"] = "27",
+            ["mqtt-enabled"] = "true", ["mqtt-host"] = "broker.lan", ["mqtt-port"] = "8883", ["mqtt-client-id"] = "kiosk-1", ["mqtt-device-id"] = "kiosk",
+            ["mqtt-username"] = "edge", ["mqtt-password"] = "pw", ["mqtt-password-file"] = "", ["mqtt-tls"] = "true", ["mqtt-tls-ca-file"] = Model,
+            ["mqtt-tls-client-cert"] = "", ["mqtt-tls-client-key"] = "", ["mqtt-tls-allow-untrusted"] = "false", ["mqtt-keep-alive"] = "20",
+            ["mqtt-topic-prefix"] = "home/llm", ["mqtt-qos"] = "1", ["mqtt-fleet-group"] = "house", ["mqtt-max-payload"] = "4096",
+            ["mqtt-session-expiry"] = "600", ["mqtt-reconnect-min"] = "2", ["mqtt-reconnect-max"] = "30", ["mqtt-status-interval"] = "15",
+            ["mqtt-ha-discovery"] = "true", ["mqtt-ha-discovery-prefix"] = "ha", ["mqtt-max-pending"] = "500",
         };
         var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
         Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
@@ -52,6 +58,7 @@ public class ConfigTests
         Assert.Equal((false, "/tmp/t", 60.0, 70.0, 55.0, true), (c.Thermal.Enabled, c.Thermal.SensorPath, c.Thermal.SoftLimit, c.Thermal.HardLimit, c.Thermal.Resume, c.Thermal.RejectWhenPaused));
         Assert.Equal((false, 64L << 20, true), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch));
         Assert.Equal((17, false, 27), (c.Gpio.LedPin, c.Gpio.LedActiveHigh, c.Gpio.ButtonPin));
+        Assert.Equal((true, "broker.lan", 8883, "home/llm", "house", true), (c.Mqtt.Enabled, c.Mqtt.Host, c.Mqtt.Port, c.Mqtt.TopicPrefix, c.Mqtt.FleetGroup, c.Mqtt.HomeAssistantDiscovery));
         Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)
     }
 
@@ -69,6 +76,12 @@ public class ConfigTests
         Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number from 0 to 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
         Assert.Contains("kv_type: must be f16 or f32, got 'q8' (from --kv-type)", e.Problems);
         Assert.Contains("unknown option --bogus", e.Problems);
+
+        var mqtt = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null,
+            new Dictionary<string, string> { ["model"] = Model, ["mqtt-enabled"] = "true", ["mqtt-port"] = "70000", ["mqtt-qos"] = "x" },
+            new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Contains(mqtt.Problems, p => p.StartsWith("mqtt_port: ", StringComparison.Ordinal) && p.EndsWith("(from --mqtt-port)", StringComparison.Ordinal));
+        Assert.Contains(mqtt.Problems, p => p.StartsWith("mqtt_qos: ", StringComparison.Ordinal));
         Assert.Contains(e.Problems, p => p.StartsWith("socket_path: must be an absolute path", StringComparison.Ordinal));
         File.Delete(file);
     }
