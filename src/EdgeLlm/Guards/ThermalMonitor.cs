@@ -16,8 +16,12 @@ public sealed class ThermalMonitor : IDisposable
         _sensor = sensor;
         _warn = warn;
         _guard.StateChanged += (from, to, t) =>
+        {
+            // An unreadable sensor is reported once by Poll, with its path.
+            if (t is null) return;
             _warn($"thermal guard: {from} -> {to} at {(t is double c ? c.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "n/a")} °C " +
                   $"(soft {guard.Settings.SoftLimit}, hard {guard.Settings.HardLimit}, resume {guard.Settings.Resume})");
+        };
         Poll();
         _timer = new Timer(_ => Poll(), null, guard.Settings.PollInterval, guard.Settings.PollInterval);
     }
