@@ -22,7 +22,8 @@ public static class Program
               keys (also in /etc/edgellm/edgellm.json and as EDGELLM_KEY): model, context-size, threads, kv-type,
               mlock, template, temperature, top-k, top-p, min-p, repeat-penalty, seed, max-tokens,
               max-answer-tokens, max-prompt-tokens, queue-length, request-timeout, stall-timeout, socket-path,
-              socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level
+              socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level, thermal, thermal-*,
+              memory-on-overcommit, memory-floor-mb, prefetch, gpio-*, mqtt-* (all listed in deploy/edgellm.json)
           ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
                                           ask a running daemon; streams the answer to stdout, figures to stderr
           status [--socket PATH] [--json]    state, queue, figures and guard states of a running daemon
