@@ -18,35 +18,46 @@ internal static unsafe class Q4_0X86
     /// <summary>Blocks per strip: the scales of a strip are converted together (8 halves per gather) before the dot products.</summary>
     private const int Strip = 8;
 
+    /// <summary>Rows of at most this many blocks get their per-block activation terms precomputed on the stack.</summary>
+    private const int MaxPrecomputedBlocks = 512;
+
     public static void Rows<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IX86IntDot
     {
         int nb = n / 32, r = 0;
         // Scale products d(row, block) · d(activation block) of the current strip, [row][block].
         float* scales = stackalloc float[4 * Strip];
-        for (; r + 4 <= rows; r += 4)
+        if (rows >= 4 && nb <= MaxPrecomputedBlocks)
         {
-            byte* w0 = w + r * rowBytes;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int ib0 = 0; ib0 < nb; ib0 += Strip)
+            // −8·Σy of every activation block, once for all rows of this call.
+            Vector256<int>* bias = stackalloc Vector256<int>[nb];
+            for (int ib = 0; ib < nb; ib++)
+                bias[ib] = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), Vector256.Load((sbyte*)(a + ib * AB + BlockQ8_0.Qs)));
+            for (; r + 4 <= rows; r += 4)
             {
-                int count = Math.Min(Strip, nb - ib0);
-                StripScales(w0 + ib0 * WB, rowBytes, 4, a + ib0 * AB, count, scales);
-                for (int j = 0; j < count; j++)
+                byte* w0 = w + r * rowBytes;
+                Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                for (int ib0 = 0; ib0 < nb; ib0 += Strip)
                 {
-                    byte* y = a + (ib0 + j) * AB;
-                    Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
-                    Vector256<int> bias = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), qy);
-                    byte* x = w0 + (ib0 + j) * WB;
-                    Block<T>(ref acc0, x, qy, bias, scales + j);
-                    Block<T>(ref acc1, x + rowBytes, qy, bias, scales + Strip + j);
-                    Block<T>(ref acc2, x + 2 * rowBytes, qy, bias, scales + 2 * Strip + j);
-                    Block<T>(ref acc3, x + 3 * rowBytes, qy, bias, scales + 3 * Strip + j);
+                    int count = Math.Min(Strip, nb - ib0);
+                    StripScales(w0 + ib0 * WB, rowBytes, 4, a + ib0 * AB, count, scales);
+                    byte* x = w0 + ib0 * WB;
+                    byte* y = a + ib0 * AB + BlockQ8_0.Qs;
+                    Vector256<int>* b = bias + ib0;
+                    for (int j = 0; j < count; j++, x += WB, y += AB)
+                    {
+                        Vector256<sbyte> qy = Vector256.Load((sbyte*)y);
+                        Vector256<int> bj = b[j];
+                        Block<T>(ref acc0, x, qy, bj, scales + j);
+                        Block<T>(ref acc1, x + rowBytes, qy, bj, scales + Strip + j);
+                        Block<T>(ref acc2, x + 2 * rowBytes, qy, bj, scales + 2 * Strip + j);
+                        Block<T>(ref acc3, x + 3 * rowBytes, qy, bj, scales + 3 * Strip + j);
+                    }
                 }
+                results[r] = Vector256.Sum(acc0);
+                results[r + 1] = Vector256.Sum(acc1);
+                results[r + 2] = Vector256.Sum(acc2);
+                results[r + 3] = Vector256.Sum(acc3);
             }
-            results[r] = Vector256.Sum(acc0);
-            results[r + 1] = Vector256.Sum(acc1);
-            results[r + 2] = Vector256.Sum(acc2);
-            results[r + 3] = Vector256.Sum(acc3);
         }
         for (; r < rows; r++)
         {
