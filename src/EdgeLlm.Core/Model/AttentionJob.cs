@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using EdgeLlm.Core.Model.Ops;
 using EdgeLlm.Core.Tensors;
 
@@ -68,11 +69,9 @@ internal sealed class AttentionJob : IParallelWork
 
             var keys = _cache.Keys(_layer, visible);
             var scores = _scores[worker].AsSpan(0, visible);
-            for (int p = 0; p < visible; p++)
-            {
-                var key = keys.Slice(p * rowBytes + headOffset, headDim * elementBytes);
-                scores[p] = Dot.Row(_cache.ElementType, key, queryConverted, headDim) * _scale;
-            }
+            // All visible keys of this head at once: rows rowBytes apart, starting at the head's offset.
+            Dot.StridedRows(_cache.ElementType, keys[headOffset..], rowBytes, visible, queryConverted, headDim, scores);
+            VectorMath.Scale(scores, _scale);
             Softmax.InPlace(scores);
 
             var output = _output.AsSpan(t * embd + head * headDim, headDim);
@@ -86,19 +85,36 @@ internal sealed class AttentionJob : IParallelWork
         }
     }
 
-    /// <summary>output += round(p) · value, where round is the conversion to the cache type.</summary>
-    private void AccumulateScaled(Span<float> output, ReadOnlySpan<byte> value, float probability)
+    /// <summary>output += round(p) · value, where round is the conversion to the cache type (products and sums in float, unfused, as ggml).</summary>
+    private unsafe void AccumulateScaled(Span<float> output, ReadOnlySpan<byte> value, float probability)
     {
-        if (_cache.ElementType == GgmlType.F16)
+        int n = output.Length, d = 0;
+        fixed (float* o = output)
+        fixed (byte* v = value)
         {
-            float p = Fp16.ToSingle(Fp16.FromSingle(probability));
-            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(value);
-            for (int d = 0; d < output.Length; d++) output[d] += p * Fp16.ToSingle(halves[d]);
-        }
-        else
-        {
-            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(value);
-            for (int d = 0; d < output.Length; d++) output[d] += probability * floats[d];
+            if (_cache.ElementType == GgmlType.F16)
+            {
+                float p = Fp16.ToSingle(Fp16.FromSingle(probability));
+                ushort* h = (ushort*)v;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var pv = Vector256.Create(p);
+                    for (; d + 8 <= n; d += 8)
+                        (Vector256.Load(o + d) + pv * Fp16.ToSingle(Vector128.Load(h + d))).Store(o + d);
+                }
+                for (; d < n; d++) o[d] += p * Fp16.ToSingle(h[d]);
+            }
+            else
+            {
+                float* f = (float*)v;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var pv = Vector256.Create(probability);
+                    for (; d + 8 <= n; d += 8)
+                        (Vector256.Load(o + d) + pv * Vector256.Load(f + d)).Store(o + d);
+                }
+                for (; d < n; d++) o[d] += probability * f[d];
+            }
         }
     }
 }

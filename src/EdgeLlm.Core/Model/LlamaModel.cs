@@ -63,7 +63,7 @@ public sealed class LlamaModel : IDisposable
         _projected = new float[_maxBatch * c.EmbeddingLength];
         _gate = new float[_maxBatch * c.FeedForwardLength];
         _up = new float[_maxBatch * c.FeedForwardLength];
-        _ropeScratch = new float[c.RotaryDims];
+        _ropeScratch = new float[_maxBatch * c.RotaryDims];
         _logits = new float[_maxBatch * c.VocabSize];
         _activations = new byte[_maxBatch * MaxActivationRowBytes(Weights)];
     }
@@ -111,6 +111,9 @@ public sealed class LlamaModel : IDisposable
         for (int t = 0; t < n; t++)
             Quants.DequantizeRow(Weights.TokenEmbedding.Type, Weights.TokenEmbedding.RowSpan(tokens[t]), _residual.AsSpan(t * embd, embd));
 
+        int dims = c.RotaryDims;
+        for (int t = 0; t < n; t++) _rope.Angles(position + t, _ropeScratch.AsSpan(t * dims, dims));
+
         for (int l = 0; l < c.LayerCount; l++)
         {
             var layer = Weights.Layers[l];
@@ -119,8 +122,9 @@ public sealed class LlamaModel : IDisposable
             MatMul(layer.Query, _q, layer.Key, _k, layer.Value, _v, _normed, n);
             for (int t = 0; t < n; t++)
             {
-                _rope.Apply(_q.AsSpan(t * embd, embd), c.HeadCount, c.HeadDim, position + t, _ropeScratch);
-                _rope.Apply(_k.AsSpan(t * c.KvDim, c.KvDim), c.KvHeadCount, c.HeadDim, position + t, _ropeScratch);
+                var angles = _ropeScratch.AsSpan(t * dims, dims);
+                _rope.Rotate(_q.AsSpan(t * embd, embd), c.HeadCount, c.HeadDim, angles);
+                _rope.Rotate(_k.AsSpan(t * c.KvDim, c.KvDim), c.KvHeadCount, c.HeadDim, angles);
                 Cache.Store(l, position + t, _k.AsSpan(t * c.KvDim, c.KvDim), _v.AsSpan(t * c.KvDim, c.KvDim));
             }
             _attention.Run(_pool, l, position, n, _q, _attn);

@@ -34,6 +34,30 @@ public static unsafe class Dot
         Run(Default(weightType), weightType, weightRows, rowCount, activationRow, n, results);
     }
 
+    /// <summary>
+    /// Like <see cref="Rows"/> for rows <paramref name="rowStride"/> bytes apart (e.g. one head's keys in a KV cache); results equal
+    /// <see cref="Row"/> on each row.
+    /// </summary>
+    public static void StridedRows(GgmlType weightType, ReadOnlySpan<byte> weights, int rowStride, int rowCount, ReadOnlySpan<byte> activationRow, int n, Span<float> results)
+    {
+        if (rowCount == 0) return;
+        long rowBytes = GgmlTypeInfo.RowBytes(weightType, n);
+        if (rowStride < rowBytes) throw new ArgumentException("row stride shorter than a row", nameof(rowStride));
+        RowShape.Check(weightType, weights[..checked((int)((long)(rowCount - 1) * rowStride + rowBytes))], 1, activationRow, n);
+        if (results.Length < rowCount) throw new ArgumentException($"{rowCount} rows need {rowCount} results, got {results.Length}", nameof(results));
+        var path = Default(weightType);
+        if (path != KernelPath.FloatVector)
+        {
+            for (int r = 0; r < rowCount; r++)
+                Run(path, weightType, weights.Slice(r * rowStride, (int)rowBytes), 1, activationRow, n, results.Slice(r, 1));
+            return;
+        }
+        fixed (byte* w = weights)
+        fixed (byte* a = activationRow)
+        fixed (float* res = results)
+            FloatDot.Rows(weightType, w, rowStride, rowCount, a, n, res);
+    }
+
     /// <summary>Per-worker scratch <see cref="Tile"/> needs.</summary>
     public const int TileScratchBytes = Q4_0TileX86.ScratchBytes;
 

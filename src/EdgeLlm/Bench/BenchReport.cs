@@ -21,6 +21,11 @@ public sealed record BenchReport
     [JsonPropertyName("tg_tps_max")] public required double GenerationTpsMax { get; init; }
     [JsonPropertyName("read_gbps")] public required double ReadGBps { get; init; }
     [JsonPropertyName("tg_efficiency")] public required double GenerationEfficiency { get; init; }
+    /// <summary>Process CPU time per prompt token (all threads, spinning included): a contention-robust cost figure.</summary>
+    [JsonPropertyName("pp_cpu_ms_per_token")] public double PromptCpuMsPerToken { get; init; }
+    [JsonPropertyName("tg_cpu_ms_per_token")] public double GenerationCpuMsPerToken { get; init; }
+    /// <summary>RssAnon after the runs: KV cache, scratch and runtime, excluding the mapped model's page cache.</summary>
+    [JsonPropertyName("rss_anon_bytes")] public long ResidentAnonBytes { get; init; }
     [JsonPropertyName("temperature_before_c")] public double? TemperatureBefore { get; init; }
     [JsonPropertyName("temperature_after_c")] public double? TemperatureAfter { get; init; }
 }

@@ -24,20 +24,28 @@ public static class BenchRunner
         model.Forward(prompt.AsSpan(0, Math.Min(prompt.Length, 8)), 0, logits);
         for (int i = 0; i < 2; i++) model.Forward([prompt[i]], i, logits);
 
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        double ppCpu = 0, tgCpu = 0;
         var ppRates = new List<double>();
         var tgRates = new List<double>();
         for (int r = 0; r < reps; r++)
         {
             if (pp > 0)
             {
+                self.Refresh();
+                var cpu0 = self.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 model.Forward(prompt.AsSpan(0, pp), 0, logits);
+                self.Refresh();
+                ppCpu += (self.TotalProcessorTime - cpu0).TotalSeconds;
                 ppRates.Add(pp / clock.Elapsed.TotalSeconds);
                 progress?.Invoke($"pp{pp} rep {r + 1}: {ppRates[^1]:F2} tok/s");
             }
             if (tg > 0)
             {
                 int token = prompt[0];
+                self.Refresh();
+                var cpu0 = self.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 for (int i = 0; i < tg; i++)
                 {
@@ -45,10 +53,13 @@ public static class BenchRunner
                     token = Core.Model.Ops.VectorMath.ArgMax(logits);
                 }
                 tgRates.Add(tg / clock.Elapsed.TotalSeconds);
+                self.Refresh();
+                tgCpu += (self.TotalProcessorTime - cpu0).TotalSeconds;
                 progress?.Invoke($"tg{tg} rep {r + 1}: {tgRates[^1]:F2} tok/s");
             }
         }
 
+        long rssAnon = ResidentAnonBytes(); // before the probe allocates its buffer
         progress?.Invoke("memory read bandwidth probe");
         double gbps = MemoryBandwidthProbe.MeasureGBps(threads);
         long bytesPerToken = model.Weights.BytesPerToken;
@@ -70,8 +81,25 @@ public static class BenchRunner
             GenerationTpsMin = tgRates.DefaultIfEmpty().Min(),
             GenerationTpsMax = tgRates.DefaultIfEmpty().Max(),
             ReadGBps = gbps,
+            PromptCpuMsPerToken = pp > 0 ? 1000 * ppCpu / (reps * pp) : 0,
+            GenerationCpuMsPerToken = tg > 0 ? 1000 * tgCpu / (reps * tg) : 0,
+            ResidentAnonBytes = rssAnon,
             GenerationEfficiency = gbps > 0 ? bytesPerToken * tgMedian / (gbps * 1e9) : 0,
         };
+    }
+
+    /// <summary>Anonymous resident memory (RssAnon: heap, KV cache, scratch, runtime), i.e. resident memory beyond the mapped model file.</summary>
+    private static long ResidentAnonBytes()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(8).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
     }
 
     private static double Median(List<double> values)

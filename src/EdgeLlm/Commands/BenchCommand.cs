@@ -1,15 +1,23 @@
 using System.Text.Json;
 using EdgeLlm.Bench;
+using EdgeLlm.Core.Tensors;
 using EdgeLlm.Core.Model;
 
 namespace EdgeLlm.Commands;
 
-/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]</c>.</summary>
+/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]</c>, or <c>edgellm bench --kernels</c>.</summary>
 internal static class BenchCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json" });
+        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" });
+        if (a.Flag("kernels"))
+        {
+            a.RejectUnknown();
+            foreach (var (name, gbps) in KernelBench.Run())
+                Console.WriteLine($"{name,-24} {gbps,7:F2} GB/s of weights per CPU-second (1 thread, cache-resident)");
+            return 0;
+        }
         string model = a.Require("model");
         int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
         int pp = a.GetInt("pp", 64, 0, 4096);
@@ -30,6 +38,8 @@ internal static class BenchCommand
         Console.WriteLine($"tg{tg}:           {report.GenerationTps:F2} tok/s (min {report.GenerationTpsMin:F2}, max {report.GenerationTpsMax:F2})");
         Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s");
         Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth");
+        Console.WriteLine($"cpu per token:  pp {report.PromptCpuMsPerToken:F2} ms, tg {report.GenerationCpuMsPerToken:F2} ms (all threads)");
+        Console.WriteLine($"resident anon:  {report.ResidentAnonBytes / 1048576.0:F1} MiB (beyond the mapped model)");
         return 0;
     }
 }

@@ -19,7 +19,17 @@ public sealed class Rope
     /// <summary>Rotates each head of <paramref name="heads"/> (headCount × headDim floats) in place for position <paramref name="pos"/>.</summary>
     public void Apply(Span<float> heads, int headCount, int headDim, int pos, Span<float> cosSinScratch)
     {
-        var cs = cosSinScratch[.._dims];
+        Angles(pos, cosSinScratch);
+        Rotate(heads, headCount, headDim, cosSinScratch);
+    }
+
+    /// <summary>Rotary dimensions (cos, sin interleaved) <see cref="Angles"/> writes.</summary>
+    public int Dimensions => _dims;
+
+    /// <summary>cos/sin pairs of position <paramref name="pos"/>, to rotate every head (and layer) of that position.</summary>
+    public void Angles(int pos, Span<float> cosSin)
+    {
+        var cs = cosSin[.._dims];
         float theta = pos;
         for (int i = 0; i < _dims; i += 2)
         {
@@ -27,6 +37,12 @@ public sealed class Rope
             cs[i + 1] = MathF.Sin(theta);
             theta *= _thetaScale;
         }
+    }
+
+    /// <summary>Rotates each head in place by angles from <see cref="Angles"/>.</summary>
+    public void Rotate(Span<float> heads, int headCount, int headDim, ReadOnlySpan<float> cosSin)
+    {
+        var cs = cosSin[.._dims];
         for (int h = 0; h < headCount; h++)
         {
             var x = heads.Slice(h * headDim, headDim);

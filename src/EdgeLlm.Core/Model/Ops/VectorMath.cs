@@ -15,6 +15,19 @@ public static class VectorMath
         for (; i < acc.Length; i++) acc[i] += x[i];
     }
 
+    /// <summary>x *= factor.</summary>
+    public static void Scale(Span<float> x, float factor)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var f = new Vector<float>(factor);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(x[i..]) * f).CopyTo(x[i..]);
+        }
+        for (; i < x.Length; i++) x[i] *= factor;
+    }
+
     public static int ArgMax(ReadOnlySpan<float> x)
     {
         int best = 0;

@@ -72,22 +72,22 @@ internal static unsafe class Q4_0TileX86
                     for (int j = 0; j < count; j++)
                     {
                         byte* p = scratch + j * PackedBlock;
-                        Vector256<int> s0 = Vector256.Create(bias[i0 + j]), s1 = Vector256.Create(bias[i1 + j]);
-                        Vector256<int> s2 = Vector256.Create(bias[i2 + j]), s3 = Vector256.Create(bias[i3 + j]);
+                        Vector256<int> s0 = Avx2.BroadcastScalarToVector256(bias + i0 + j), s1 = Avx2.BroadcastScalarToVector256(bias + i1 + j);
+                        Vector256<int> s2 = Avx2.BroadcastScalarToVector256(bias + i2 + j), s3 = Avx2.BroadcastScalarToVector256(bias + i3 + j);
                         int yo = j * AB;
                         for (int k = 0; k < 8; k++)
                         {
                             Vector256<byte> q = Vector256.Load(p + 32 * k);
-                            s0 = T.DotU8I8(s0, q, Vector256.Create(*(int*)(y0 + yo + 4 * k)).AsSByte());
-                            s1 = T.DotU8I8(s1, q, Vector256.Create(*(int*)(y1 + yo + 4 * k)).AsSByte());
-                            s2 = T.DotU8I8(s2, q, Vector256.Create(*(int*)(y2 + yo + 4 * k)).AsSByte());
-                            s3 = T.DotU8I8(s3, q, Vector256.Create(*(int*)(y3 + yo + 4 * k)).AsSByte());
+                            s0 = T.DotU8I8(s0, q, Avx2.BroadcastScalarToVector256((int*)(y0 + yo + 4 * k)).AsSByte());
+                            s1 = T.DotU8I8(s1, q, Avx2.BroadcastScalarToVector256((int*)(y1 + yo + 4 * k)).AsSByte());
+                            s2 = T.DotU8I8(s2, q, Avx2.BroadcastScalarToVector256((int*)(y2 + yo + 4 * k)).AsSByte());
+                            s3 = T.DotU8I8(s3, q, Avx2.BroadcastScalarToVector256((int*)(y3 + yo + 4 * k)).AsSByte());
                         }
                         Vector256<float> dx = Vector256.Load((float*)(p + 256));
-                        acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), dx * Vector256.Create(aux[i0 + j]), acc0);
-                        acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), dx * Vector256.Create(aux[i1 + j]), acc1);
-                        acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), dx * Vector256.Create(aux[i2 + j]), acc2);
-                        acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s3), dx * Vector256.Create(aux[i3 + j]), acc3);
+                        acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), dx * Avx.BroadcastScalarToVector256(aux + i0 + j), acc0);
+                        acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), dx * Avx.BroadcastScalarToVector256(aux + i1 + j), acc1);
+                        acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), dx * Avx.BroadcastScalarToVector256(aux + i2 + j), acc2);
+                        acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s3), dx * Avx.BroadcastScalarToVector256(aux + i3 + j), acc3);
                     }
                     // Padding tokens (t1..t3 clamped to the last one) recompute the last token and store the same values.
                     acc3.Store(o3);
@@ -130,9 +130,5 @@ internal static unsafe class Q4_0TileX86
 
     /// <summary>A block's 16 packed bytes → 32 values 0..15 in element order (low nibbles, then high nibbles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Unpack(byte* block)
-    {
-        Vector256<uint> packed = Vector256.Create(Vector128.Load(block + BlockQ4_0.Qs)).AsUInt32();
-        return (Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte() & Vector256.Create((byte)0x0F)).AsInt32();
-    }
+    private static Vector256<int> Unpack(byte* block) => Q4_0X86.Unpack(block).AsInt32();
 }

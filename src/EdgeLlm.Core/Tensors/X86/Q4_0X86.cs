@@ -18,35 +18,46 @@ internal static unsafe class Q4_0X86
     /// <summary>Blocks per strip: the scales of a strip are converted together (8 halves per gather) before the dot products.</summary>
     private const int Strip = 8;
 
+    /// <summary>Rows of at most this many blocks get their per-block activation terms precomputed on the stack.</summary>
+    private const int MaxPrecomputedBlocks = 512;
+
     public static void Rows<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IX86IntDot
     {
         int nb = n / 32, r = 0;
         // Scale products d(row, block) · d(activation block) of the current strip, [row][block].
         float* scales = stackalloc float[4 * Strip];
-        for (; r + 4 <= rows; r += 4)
+        if (rows >= 4 && nb <= MaxPrecomputedBlocks)
         {
-            byte* w0 = w + r * rowBytes;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int ib0 = 0; ib0 < nb; ib0 += Strip)
+            // −8·Σy of every activation block, once for all rows of this call.
+            Vector256<int>* bias = stackalloc Vector256<int>[nb];
+            for (int ib = 0; ib < nb; ib++)
+                bias[ib] = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), Vector256.Load((sbyte*)(a + ib * AB + BlockQ8_0.Qs)));
+            for (; r + 4 <= rows; r += 4)
             {
-                int count = Math.Min(Strip, nb - ib0);
-                StripScales(w0 + ib0 * WB, rowBytes, 4, a + ib0 * AB, count, scales);
-                for (int j = 0; j < count; j++)
+                byte* w0 = w + r * rowBytes;
+                Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                for (int ib0 = 0; ib0 < nb; ib0 += Strip)
                 {
-                    byte* y = a + (ib0 + j) * AB;
-                    Vector256<sbyte> qy = Vector256.Load((sbyte*)(y + BlockQ8_0.Qs));
-                    Vector256<int> bias = Vector256<int>.Zero - T.DotU8I8(default, Vector256.Create((byte)8), qy);
-                    byte* x = w0 + (ib0 + j) * WB;
-                    Block<T>(ref acc0, x, qy, bias, scales[j]);
-                    Block<T>(ref acc1, x + rowBytes, qy, bias, scales[Strip + j]);
-                    Block<T>(ref acc2, x + 2 * rowBytes, qy, bias, scales[2 * Strip + j]);
-                    Block<T>(ref acc3, x + 3 * rowBytes, qy, bias, scales[3 * Strip + j]);
+                    int count = Math.Min(Strip, nb - ib0);
+                    StripScales(w0 + ib0 * WB, rowBytes, 4, a + ib0 * AB, count, scales);
+                    byte* x = w0 + ib0 * WB;
+                    byte* y = a + ib0 * AB + BlockQ8_0.Qs;
+                    Vector256<int>* b = bias + ib0;
+                    for (int j = 0; j < count; j++, x += WB, y += AB)
+                    {
+                        Vector256<sbyte> qy = Vector256.Load((sbyte*)y);
+                        Vector256<int> bj = b[j];
+                        Block<T>(ref acc0, x, qy, bj, scales + j);
+                        Block<T>(ref acc1, x + rowBytes, qy, bj, scales + Strip + j);
+                        Block<T>(ref acc2, x + 2 * rowBytes, qy, bj, scales + 2 * Strip + j);
+                        Block<T>(ref acc3, x + 3 * rowBytes, qy, bj, scales + 3 * Strip + j);
+                    }
                 }
+                results[r] = Vector256.Sum(acc0);
+                results[r + 1] = Vector256.Sum(acc1);
+                results[r + 2] = Vector256.Sum(acc2);
+                results[r + 3] = Vector256.Sum(acc3);
             }
-            results[r] = Vector256.Sum(acc0);
-            results[r + 1] = Vector256.Sum(acc1);
-            results[r + 2] = Vector256.Sum(acc2);
-            results[r + 3] = Vector256.Sum(acc3);
         }
         for (; r < rows; r++)
         {
@@ -74,10 +85,9 @@ internal static unsafe class Q4_0X86
     {
         if (count == Strip)
         {
-            Vector256<float> dy = Fp16.ToSingleLow(Avx2.GatherVector256((int*)y, Vector256.Create(0, AB, 2 * AB, 3 * AB, 4 * AB, 5 * AB, 6 * AB, 7 * AB), 1));
-            Vector256<int> index = Vector256.Create(0, WB, 2 * WB, 3 * WB, 4 * WB, 5 * WB, 6 * WB, 7 * WB);
+            Vector256<float> dy = Fp16.ToSingle(Halves(y, AB));
             for (int r = 0; r < rows; r++)
-                (Fp16.ToSingleLow(Avx2.GatherVector256((int*)(x + r * rowBytes), index, 1)) * dy).Store(output + r * Strip);
+                (Fp16.ToSingle(Halves(x + r * rowBytes, WB)) * dy).Store(output + r * Strip);
             return;
         }
         for (int r = 0; r < rows; r++)
@@ -85,15 +95,31 @@ internal static unsafe class Q4_0X86
                 output[r * Strip + j] = Fp16.ToSingleArithmetic(*(ushort*)(x + r * rowBytes + j * WB)) * Fp16.ToSingleArithmetic(*(ushort*)(y + j * AB));
     }
 
+    /// <summary>Eight halves <paramref name="stride"/> bytes apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float d) where T : struct, IX86IntDot
+    private static Vector128<ushort> Halves(byte* p, int stride) => Vector128.Create(
+        *(ushort*)p, *(ushort*)(p + stride), *(ushort*)(p + 2 * stride), *(ushort*)(p + 3 * stride),
+        *(ushort*)(p + 4 * stride), *(ushort*)(p + 5 * stride), *(ushort*)(p + 6 * stride), *(ushort*)(p + 7 * stride));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float d) where T : struct, IX86IntDot =>
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.DotU8I8(bias, Unpack(x), qy)), Vector256.Create(d), acc);
+
+    /// <summary>Same as <see cref="Block{T}"/> with the scale read from memory (a broadcast load, no shuffle).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block<T>(ref Vector256<float> acc, byte* x, Vector256<sbyte> qy, Vector256<int> bias, float* d) where T : struct, IX86IntDot =>
+        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.DotU8I8(bias, Unpack(x), qy)), Avx.BroadcastScalarToVector256(d), acc);
+
+    /// <summary>
+    /// A block's 16 packed bytes to 32 values 0..15 in element order: both halves get the bytes (one broadcast load), the upper
+    /// half is shifted right by 4 per dword, and the mask leaves the low nibbles (elements 0..15) below and the high nibbles
+    /// (16..31) above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<byte> Unpack(byte* x)
     {
-        // Both halves get the 16 packed bytes (a broadcast load); the upper half is shifted right by 4 per dword, and the mask
-        // then leaves the low nibbles (elements 0..15) below and the high nibbles (16..31) above.
-        Vector256<uint> packed = Vector256.Create(Vector128.Load(x + BlockQ4_0.Qs)).AsUInt32();
-        Vector256<byte> q = Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte() & Vector256.Create((byte)0x0F);
-        Vector256<int> sum = T.DotU8I8(bias, q, qy);
-        acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Vector256.Create(d), acc);
+        Vector256<uint> packed = Avx2.BroadcastVector128ToVector256(x + BlockQ4_0.Qs).AsUInt32();
+        return Avx2.ShiftRightLogicalVariable(packed, Vector256.Create(0u, 0, 0, 0, 4, 4, 4, 4)).AsByte() & Vector256.Create((byte)0x0F);
     }
 
     /// <summary>AVX-512BW: two blocks per 512-bit register (block pairs), an odd last block through the 256-bit path.</summary>

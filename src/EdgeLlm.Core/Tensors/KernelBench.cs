@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace EdgeLlm.Core.Tensors;
+
+/// <summary>
+/// Single-thread throughput of the matrix × vector kernels on cache-resident random rows (<c>edgellm bench --kernels</c>):
+/// weight GB/s the kernel itself sustains, separate from memory bandwidth and threading.
+/// </summary>
+public static class KernelBench
+{
+    public static IEnumerable<(string Name, double GBps)> Run(int n = 4096, int rows = 128, double seconds = 0.5)
+    {
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        {
+            var rng = new Random(1);
+            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
+            var w = new byte[rowBytes * rows];
+            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
+            var results = new float[rows];
+            foreach (var path in Enum.GetValues<KernelPath>())
+            {
+                if (path is KernelPath.Scalar or KernelPath.NeonEmulated || !Dot.CanRun(path, type)) continue;
+                yield return ($"{type} rows [{Dot.Name(path)}]{(path == Dot.Default(type) ? "*" : "")}", Measure(path, type, w, rows, act, n, results, seconds));
+            }
+        }
+    }
+
+    private static double Measure(KernelPath path, GgmlType type, byte[] w, int rows, byte[] act, int n, float[] results, double seconds)
+    {
+        {
+            Dot.RowsWith(path, type, w, rows, act, n, results);
+            long passes = 0;
+            // Process CPU time, not wall time: on a shared machine the figure then reflects the kernel, not the neighbours.
+            var self = Process.GetCurrentProcess();
+            var cpu0 = self.TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                for (int i = 0; i < 16; i++) Dot.RowsWith(path, type, w, rows, act, n, results);
+                passes += 16;
+            }
+            self.Refresh();
+            double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            return passes * (double)w.Length / cpu / 1e9;
+        }
+    }
+}
