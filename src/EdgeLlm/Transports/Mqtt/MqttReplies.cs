@@ -8,12 +8,9 @@ internal static class MqttReplies
 {
     public static byte[] Token(string? id, string text) => ProtocolJson.Line(new TokenReply(id, text));
 
-    public static byte[] Done(string? id, RequestCompletion c) =>
-        ProtocolJson.Line(new DoneReply(id, c.Text, c.FinishReason, c.PromptTokens, c.Tokens, c.PromptTokensPerSecond, c.TokensPerSecond));
+    public static byte[] Done(string? id, RequestCompletion c) => ProtocolJson.Line(PipelineReplies.Done(id, c));
 
     public static byte[] Error(string? id, string code, string message) => ProtocolJson.Error(id, code, message);
 
-    public static byte[] Status(string? id, PipelineStatus s) => ProtocolJson.Line(new StatusReply(
-        id, s.Model, s.Template, s.ContextSize, s.State, s.Generating, s.QueueDepth, s.QueueLength, s.RequestsServed,
-        s.RequestsRejected, s.LastTokensPerSecond, s.LastPromptTokensPerSecond, s.Uptime.TotalSeconds, s.Guards));
+    public static byte[] Status(string? id, PipelineStatus s) => ProtocolJson.Line(PipelineReplies.Status(id, s));
 }

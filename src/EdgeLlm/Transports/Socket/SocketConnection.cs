@@ -102,7 +102,7 @@ internal sealed class SocketConnection : IResponseSink
                 _writer.Write(ProtocolJson.Error(bad.Id, bad.Code, bad.Message));
                 break;
             case WireStatus status:
-                _writer.Write(ProtocolJson.Line(StatusReplies.From(status.Id, _pipeline.Status())));
+                _writer.Write(ProtocolJson.Line(PipelineReplies.Status(status.Id, _pipeline.Status())));
                 break;
             case WireCancel cancel:
                 GenerationRequest? target;
@@ -155,8 +155,7 @@ internal sealed class SocketConnection : IResponseSink
     void IResponseSink.OnDone(GenerationRequest request, RequestCompletion c)
     {
         Forget(request);
-        _writer.Write(ProtocolJson.Line(new DoneReply(request.Id, c.Text, c.FinishReason, c.PromptTokens, c.Tokens,
-            Math.Round(c.PromptTokensPerSecond, 2), Math.Round(c.TokensPerSecond, 2))));
+        _writer.Write(ProtocolJson.Line(PipelineReplies.Done(request.Id, c)));
     }
 
     void IResponseSink.OnError(GenerationRequest request, string code, string message)
