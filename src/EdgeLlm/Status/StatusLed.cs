@@ -73,7 +73,8 @@ public sealed class StatusLed : IDisposable
         }
     }
 
-    private void Tick()
+    /// <summary>One timer tick: blinking patterns toggle the LED, steady ones leave it (internal for tests).</summary>
+    internal void Tick()
     {
         lock (_gate)
         {
