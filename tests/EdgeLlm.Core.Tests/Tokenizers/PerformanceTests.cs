@@ -5,43 +5,48 @@ using Xunit.Abstractions;
 
 namespace EdgeLlm.Core.Tests.Tokenizers;
 
-/// <summary>Guards against quadratic behaviour, not a benchmark: the bounds are ~50x what a 2-core machine needs.</summary>
+/// <summary>
+/// Guards against quadratic behaviour, not a benchmark (speed is measured by `edgellm bench`): encoding 4x the
+/// text must cost clearly less than 16x the time. Each size takes its best of several runs, so a loaded machine
+/// slows both sides alike instead of failing the test.
+/// </summary>
 public class PerformanceTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Vocabularies() => ["llama-spm", "gpt-2"];
 
-    [Theory]
-    [MemberData(nameof(Vocabularies))]
-    public void Encoding_a_few_thousand_characters_takes_milliseconds(string vocab)
+    private static double BestMilliseconds(Action action, int runs = 7)
     {
-        var tok = vocab == "gpt-2" ? TokenizerFixtures.Gpt2 : TokenizerFixtures.LlamaSpm;
-        string text = SampleText(4000);
-        tok.Encode(text, addBos: true, parseSpecial: true); // warm-up (JIT)
-
-        var ids = new List<int>();
-        var sw = Stopwatch.StartNew();
-        const int rounds = 20;
-        for (int i = 0; i < rounds; i++)
+        double best = double.MaxValue;
+        for (int i = 0; i < runs; i++)
         {
-            ids.Clear();
-            tok.Encode(text, ids, addBos: true, parseSpecial: true);
+            var sw = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
         }
-        double ms = sw.Elapsed.TotalMilliseconds / rounds;
-        output.WriteLine($"{vocab}: {text.Length} chars -> {ids.Count} tokens in {ms:F2} ms");
-        Assert.True(ms < 100, $"{ms:F1} ms per encode");
+        return best;
+    }
+
+    private void AssertRoughlyLinear(string what, Func<int, string> makeText, Tokenizer tok, bool parseSpecial)
+    {
+        string small = makeText(4000), large = makeText(16000);
+        tok.Encode(small, addBos: true, parseSpecial); // warm-up (JIT)
+        double tSmall = BestMilliseconds(() => tok.Encode(small, addBos: true, parseSpecial));
+        double tLarge = BestMilliseconds(() => tok.Encode(large, addBos: true, parseSpecial));
+        double ratio = tLarge / Math.Max(tSmall, 0.05);
+        output.WriteLine($"{what}: 4000 chars {tSmall:F2} ms, 16000 chars {tLarge:F2} ms, ratio {ratio:F1}");
+        Assert.True(ratio < 12, $"{what}: 4x the text took {ratio:F1}x the time (quadratic would be 16x)");
     }
 
     [Theory]
     [MemberData(nameof(Vocabularies))]
-    public void A_long_run_without_spaces_is_not_quadratic(string vocab)
-    {
-        var tok = vocab == "gpt-2" ? TokenizerFixtures.Gpt2 : TokenizerFixtures.LlamaSpm;
-        string text = string.Concat(Enumerable.Repeat("abcdefghij", 2000));
-        var sw = Stopwatch.StartNew();
-        int[] ids = tok.Encode(text, addBos: false, parseSpecial: false);
-        output.WriteLine($"{vocab}: {text.Length} chars without spaces -> {ids.Length} tokens in {sw.Elapsed.TotalMilliseconds:F2} ms");
-        Assert.True(sw.Elapsed.TotalMilliseconds < 1000);
-    }
+    public void Encoding_time_grows_linearly_with_text(string vocab) =>
+        AssertRoughlyLinear(vocab, SampleText, vocab == "gpt-2" ? TokenizerFixtures.Gpt2 : TokenizerFixtures.LlamaSpm, parseSpecial: true);
+
+    [Theory]
+    [MemberData(nameof(Vocabularies))]
+    public void A_long_run_without_spaces_is_not_quadratic(string vocab) =>
+        AssertRoughlyLinear(vocab + " without spaces", n => string.Concat(Enumerable.Repeat("abcdefghij", n / 10)),
+            vocab == "gpt-2" ? TokenizerFixtures.Gpt2 : TokenizerFixtures.LlamaSpm, parseSpecial: false);
 
     private static string SampleText(int length)
     {
