@@ -5,7 +5,7 @@ using EdgeLlm.Core.Model;
 
 namespace EdgeLlm.Commands;
 
-/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]</c>, or <c>edgellm bench --kernels</c>.</summary>
+/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--thermal-sensor PATH] [--json]</c>, or <c>edgellm bench --kernels</c>.</summary>
 internal static class BenchCommand
 {
     public static int Run(string[] args)
@@ -24,9 +24,14 @@ internal static class BenchCommand
         int tg = a.GetInt("tg", 32, 0, 4096);
         int reps = a.GetInt("reps", 3, 1, 100);
         bool json = a.Flag("json");
+        string sensorPath = a.Get("thermal-sensor") ?? Guards.SysfsTemperatureSensor.DefaultPath;
         a.RejectUnknown();
 
-        var report = BenchRunner.Run(model, threads, pp, tg, reps, json ? null : line => Console.Error.WriteLine($"  {line}"));
+        // The SoC temperature before and after: a benchmark that heats a Pi past its throttle point measures the firmware.
+        var sensor = new Guards.SysfsTemperatureSensor(sensorPath);
+        double? before = sensor.ReadCelsius();
+        var report = BenchRunner.Run(model, threads, pp, tg, reps, json ? null : line => Console.Error.WriteLine($"  {line}"))
+            with { TemperatureBefore = before, TemperatureAfter = sensor.ReadCelsius() };
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.BenchReport));
@@ -40,6 +45,7 @@ internal static class BenchCommand
         Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth");
         Console.WriteLine($"cpu per token:  pp {report.PromptCpuMsPerToken:F2} ms, tg {report.GenerationCpuMsPerToken:F2} ms (all threads)");
         Console.WriteLine($"resident anon:  {report.ResidentAnonBytes / 1048576.0:F1} MiB (beyond the mapped model)");
+        Console.WriteLine($"temperature:    {(before is null ? "no sensor" : $"{report.TemperatureBefore:F1} °C before, {report.TemperatureAfter:F1} °C after")}");
         return 0;
     }
 }

@@ -51,6 +51,8 @@ public static class ConfigLoader
         ("thermal_when_paused", "new requests while paused: wait or reject (with overheated) (default wait)"),
         ("memory_on_overcommit", "when model + KV cache do not fit in memory at start: shrink (the context) or refuse (default shrink)"),
         ("memory_floor_mb", "below this many MiB of available memory new requests get low_memory; 0 = off (default 128)"),
+        ("memory_proc_root", "where /proc is read from (meminfo, self/cgroup); for containers and tests (default /proc)"),
+        ("memory_cgroup_root", "where the cgroup hierarchy is mounted (default /sys/fs/cgroup)"),
         ("prefetch", "read the whole model into the page cache at start, with progress (slow SD cards); true or false (default false)"),
         ("gpio_led_pin", "BCM pin of the status LED; -1 = none (default -1)"),
         ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
@@ -220,6 +222,8 @@ public static class ConfigLoader
             },
             ShrinkContextToFit = r.Choice("memory_on_overcommit", "shrink", ["shrink", "refuse"]) == "shrink",
             MemoryFloorBytes = (long)r.Int("memory_floor_mb", 128, 0, 1 << 20) << 20,
+            MemoryProcRoot = r.String("memory_proc_root") is { Length: > 0 } proc ? proc : "/proc",
+            MemoryCgroupRoot = r.String("memory_cgroup_root") is { Length: > 0 } cgroup ? cgroup : "/sys/fs/cgroup",
             Prefetch = r.Bool("prefetch", false),
             Gpio = new Status.GpioSettings
             {

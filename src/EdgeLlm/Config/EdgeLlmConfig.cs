@@ -50,6 +50,10 @@ public sealed record EdgeLlmConfig
     /// <summary>True: a context that does not fit in memory is shrunk; false: the daemon refuses to start.</summary>
     public bool ShrinkContextToFit { get; init; } = true;
     public long MemoryFloorBytes { get; init; } = 128L << 20;
+    public string MemoryProcRoot { get; init; } = "/proc";
+    public string MemoryCgroupRoot { get; init; } = "/sys/fs/cgroup";
+
+    public Guards.MemoryInfoReader MemoryReader() => new(MemoryProcRoot, MemoryCgroupRoot);
     public bool Prefetch { get; init; }
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();

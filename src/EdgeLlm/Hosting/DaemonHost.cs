@@ -34,7 +34,7 @@ public static class DaemonHost
         services.AddSingleton(config.ToPipelineOptions());
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton(new ThermalGuard(config.Thermal));
-        services.AddSingleton(new MemoryGuard(new MemoryInfoReader(), config.MemoryFloorBytes));
+        services.AddSingleton(new MemoryGuard(config.MemoryReader(), config.MemoryFloorBytes));
         services.AddSingleton<IAdmissionGuard>(sp => new ThermalAdmission(sp.GetRequiredService<ThermalGuard>()));
         services.AddSingleton<IAdmissionGuard>(sp => new MemoryAdmission(sp.GetRequiredService<MemoryGuard>()));
         services.AddSingleton<EngineLoader>(sp => () => LoadEngine(config, sp.GetRequiredService<ThermalGuard>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("EdgeLlm.Engine")));
@@ -81,7 +81,7 @@ public static class DaemonHost
         var footprint = ModelFootprint.Of(config.ModelPath, config.KvType);
         int context = options.ContextLength > 0 ? options.ContextLength : footprint.TrainedContext;
         var plan = MemoryPlanner.Plan(footprint.FileBytes, footprint.KvBytesPerToken, context, footprint.ScratchBytes,
-            new MemoryInfoReader().Read(), config.ShrinkContextToFit);
+            config.MemoryReader().Read(), config.ShrinkContextToFit);
         switch (plan.Verdict)
         {
             case MemoryVerdict.Refused:

@@ -41,7 +41,7 @@ public class ConfigTests
             ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
             ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
             ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
-            ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64",
+            ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64", ["memory-proc-root"] = "/tmp/p", ["memory-cgroup-root"] = "/tmp/c",
             ["prefetch"] = "true", ["gpio-led-pin"] = "17", ["gpio-led-active-low"] = "true", ["gpio-button-pin"] = "27",
             ["mqtt-enabled"] = "true", ["mqtt-host"] = "broker.lan", ["mqtt-port"] = "8883", ["mqtt-client-id"] = "kiosk-1", ["mqtt-device-id"] = "kiosk",
             ["mqtt-username"] = "edge", ["mqtt-password"] = "pw", ["mqtt-password-file"] = "", ["mqtt-tls"] = "true", ["mqtt-tls-ca-file"] = Model,
@@ -56,7 +56,7 @@ public class ConfigTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), c.RequestTimeout);
         Assert.Equal(("/tmp/x.sock", "edgellm", 4, 65536, "/tmp/e.log"), (c.SocketPath, c.SocketGroup, c.MaxConnections, c.MaxLineBytes, c.LogPath));
         Assert.Equal((false, "/tmp/t", 60.0, 70.0, 55.0, true), (c.Thermal.Enabled, c.Thermal.SensorPath, c.Thermal.SoftLimit, c.Thermal.HardLimit, c.Thermal.Resume, c.Thermal.RejectWhenPaused));
-        Assert.Equal((false, 64L << 20, true), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch));
+        Assert.Equal((false, 64L << 20, true, "/tmp/p", "/tmp/c"), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch, c.MemoryProcRoot, c.MemoryCgroupRoot));
         Assert.Equal((17, false, 27), (c.Gpio.LedPin, c.Gpio.LedActiveHigh, c.Gpio.ButtonPin));
         Assert.Equal((true, "broker.lan", 8883, "home/llm", "house", true), (c.Mqtt.Enabled, c.Mqtt.Host, c.Mqtt.Port, c.Mqtt.TopicPrefix, c.Mqtt.FleetGroup, c.Mqtt.HomeAssistantDiscovery));
         Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)

@@ -67,3 +67,59 @@ public sealed class DaemonGuardTests : IDisposable
         Assert.Contains("below the floor", reply.GetProperty("error").Str("message"));
     }
 }
+
+/// <summary>The memory guard before mapping, on a real engine with a fake /proc.</summary>
+public sealed class DaemonMemoryPlanTests : IDisposable
+{
+    private readonly string _proc = Directory.CreateTempSubdirectory("edgellm-proc").FullName;
+
+    public void Dispose() => Directory.Delete(_proc, recursive: true);
+
+    private EdgeLlm.Config.EdgeLlmConfig Config(long memAvailableKb, bool shrink)
+    {
+        File.WriteAllText(Path.Combine(_proc, "meminfo"), $"MemTotal: 8000000 kB\nMemAvailable: {memAvailableKb} kB\n");
+        return TestDaemon.BaseConfig() with
+        {
+            ContextSize = 2048,
+            MemoryProcRoot = _proc,
+            MemoryCgroupRoot = Path.Combine(_proc, "no-cgroup"),
+            ShrinkContextToFit = shrink,
+            Thermal = new ThermalSettings { Enabled = false },
+        };
+    }
+
+    [Fact]
+    public async Task An_oversized_context_is_shrunk_to_what_fits()
+    {
+        // stories260K: 1,185,376-byte file, 640 bytes of F16 KV per token, 33,721,344 bytes of scratch, 64 MiB reserve:
+        // this much available memory leaves room for exactly 1000 tokens.
+        var config = Config(100_250, shrink: true);
+        using var host = EdgeLlm.Hosting.DaemonHost.Build(config);
+        await host.StartAsync();
+        try
+        {
+            using var client = new TestClient(config.SocketPath);
+            client.Send("""{"op":"status","id":"s"}""");
+            var status = await client.ReadOneAsync();
+            Assert.Equal(1000, status.GetProperty("context_size").GetInt32());
+        }
+        finally
+        {
+            await host.StopAsync();
+            File.Delete(config.SocketPath);
+        }
+    }
+
+    [Fact]
+    public async Task Refusing_names_the_numbers()
+    {
+        var config = Config(100_250, shrink: false);
+        using var host = EdgeLlm.Hosting.DaemonHost.Build(config);
+        var e = await Assert.ThrowsAsync<InsufficientMemoryException>(() => host.StartAsync());
+        Assert.Contains("KV cache", e.Message);
+        Assert.Contains("(2048 tokens)", e.Message);
+        Assert.Contains("MemAvailable 98 MiB", e.Message);
+        Assert.Contains("refusing to start", e.Message);
+        File.Delete(config.SocketPath);
+    }
+}
