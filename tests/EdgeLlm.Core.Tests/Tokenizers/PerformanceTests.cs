@@ -6,10 +6,11 @@ using Xunit.Abstractions;
 namespace EdgeLlm.Core.Tests.Tokenizers;
 
 /// <summary>
-/// Guards against quadratic behaviour, not a benchmark (speed is measured by `edgellm bench`): encoding 4x the
-/// text must cost clearly less than 16x the time. Each size takes its best of several runs, so a loaded machine
+/// Guards against quadratic behaviour, not a benchmark (speed is measured by `edgellm bench`): encoding 8x the
+/// text costs 8x the time when linear and 64x when quadratic; the bound sits at 24x, far from both. Each size takes its best of several runs, so a loaded machine
 /// slows both sides alike instead of failing the test.
 /// </summary>
+[Collection("timing")]
 public class PerformanceTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Vocabularies() => ["llama-spm", "gpt-2"];
@@ -28,13 +29,13 @@ public class PerformanceTests(ITestOutputHelper output)
 
     private void AssertRoughlyLinear(string what, Func<int, string> makeText, Tokenizer tok, bool parseSpecial)
     {
-        string small = makeText(4000), large = makeText(16000);
+        string small = makeText(4000), large = makeText(32000);
         tok.Encode(small, addBos: true, parseSpecial); // warm-up (JIT)
         double tSmall = BestMilliseconds(() => tok.Encode(small, addBos: true, parseSpecial));
         double tLarge = BestMilliseconds(() => tok.Encode(large, addBos: true, parseSpecial));
         double ratio = tLarge / Math.Max(tSmall, 0.05);
-        output.WriteLine($"{what}: 4000 chars {tSmall:F2} ms, 16000 chars {tLarge:F2} ms, ratio {ratio:F1}");
-        Assert.True(ratio < 12, $"{what}: 4x the text took {ratio:F1}x the time (quadratic would be 16x)");
+        output.WriteLine($"{what}: 4000 chars {tSmall:F2} ms, 32000 chars {tLarge:F2} ms, ratio {ratio:F1}");
+        Assert.True(ratio < 24, $"{what}: 8x the text took {ratio:F1}x the time (linear would be 8x, quadratic 64x)");
     }
 
     [Theory]
@@ -63,3 +64,7 @@ public class PerformanceTests(ITestOutputHelper output)
         return sb.ToString(0, length);
     }
 }
+
+/// <summary>Timing-sensitive tests run alone, after the parallel ones, so other tests' threads do not skew them.</summary>
+[CollectionDefinition("timing", DisableParallelization = true)]
+public sealed class TimingCollection;
