@@ -6,28 +6,42 @@ namespace EdgeLlm.Core.Model;
 /// lasts microseconds, so waking threads through the OS every time would cost more than the work.
 /// Workers therefore spin briefly on a generation counter after each job and only then block on a
 /// monitor. The calling thread always takes a share of the work itself. Items are handed out in chunks
-/// through one atomic counter, which balances uneven cores without any per-job allocation.
+/// through one atomic claim word, which balances uneven cores without any per-job allocation.
+/// The caller waits for the job's items to be done, not for every worker to check in: a worker that the
+/// OS has not scheduled (other processes on the same cores) never holds up an operation it took no part in.
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
     private const int SpinIterationsBeforeSleep = 20_000;
 
+    /// <summary>Two job slots used alternately, so a late worker can still tell the previous job from the current one.</summary>
+    private sealed class Job
+    {
+        public IParallelWork? Work;
+        public int Count;
+        public int Chunk;
+        public int Done;
+        public Exception? Failure;
+
+        /// <summary>High 32 bits: the job's generation (or <see cref="Invalid"/> while the slot is rewritten); low 32: next unclaimed item.</summary>
+        public long Claim;
+    }
+
+    private const uint Invalid = uint.MaxValue;
+    private const long InvalidClaim = unchecked((long)0xFFFFFFFF00000000UL);
+
     private readonly Thread[] _threads;
+    private readonly Job[] _jobs = [new Job(), new Job()];
     private readonly object _gate = new();
-    private IParallelWork? _work;
-    private int _count;
-    private int _chunk;
-    private int _nextItem;
-    private int _busyWorkers;
     private long _generation;
     private int _sleepers;
     private volatile bool _stopping;
-    private Exception? _failure;
 
     public WorkerPool(int threadCount)
     {
         if (threadCount < 1) throw new ArgumentOutOfRangeException(nameof(threadCount), "at least one thread");
         ThreadCount = threadCount;
+        foreach (var job in _jobs) job.Claim = InvalidClaim;
         _threads = new Thread[threadCount - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
@@ -54,35 +68,57 @@ public sealed class WorkerPool : IDisposable
             return;
         }
 
-        _work = work;
-        _count = count;
-        _chunk = chunk;
-        _nextItem = 0;
-        _failure = null;
-        Volatile.Write(ref _busyWorkers, _threads.Length);
+        long generation = _generation + 1;
+        var job = _jobs[generation & 1];
+        // Seqlock-style publication: invalidate the claim word before touching the fields, so a late worker that
+        // read fields of an older job in this slot sees the generation change and backs off.
+        // A full fence (not just a release): on arm64 the field stores below must not become visible before it.
+        Interlocked.Exchange(ref job.Claim, InvalidClaim);
+        job.Work = work;
+        job.Count = count;
+        job.Chunk = chunk;
+        job.Done = 0;
+        job.Failure = null;
+        Volatile.Write(ref job.Claim, (long)((ulong)(uint)generation << 32));
         lock (_gate)
         {
-            _generation++;
+            _generation = generation;
             if (_sleepers > 0) Monitor.PulseAll(_gate);
         }
 
-        TakeChunks(0);
+        TakeChunks(job, (uint)generation, 0);
 
         var spin = new SpinWait();
-        while (Volatile.Read(ref _busyWorkers) != 0) spin.SpinOnce(sleep1Threshold: -1);
-        _work = null;
-        if (_failure is { } failure) throw new InvalidOperationException($"worker failed: {failure.Message}", failure);
+        while (Volatile.Read(ref job.Done) < count) spin.SpinOnce(sleep1Threshold: -1);
+        if (job.Failure is { } failure) throw new InvalidOperationException($"worker failed: {failure.Message}", failure);
     }
 
-    private void TakeChunks(int worker)
+    /// <summary>Claims and runs chunks of <paramref name="job"/> while it is still generation <paramref name="generation"/>.</summary>
+    private static void TakeChunks(Job job, uint generation, int worker)
     {
-        var work = _work!;
-        int count = _count, chunk = _chunk;
         while (true)
         {
-            int start = Interlocked.Add(ref _nextItem, chunk) - chunk;
+            long claim = Volatile.Read(ref job.Claim);
+            if ((uint)(claim >> 32) != generation) return;
+            var work = job.Work;
+            int count = job.Count, chunk = job.Chunk;
+            // The fields are this generation's only if the claim word still carries it after reading them
+            // (the fence keeps the field reads from drifting past the re-check).
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref job.Claim) >> 32 != claim >> 32 || work is null) return;
+            int start = (int)claim;
             if (start >= count) return;
-            work.Execute(start, Math.Min(start + chunk, count), worker);
+            if (Interlocked.CompareExchange(ref job.Claim, claim + chunk, claim) != claim) continue;
+            int end = Math.Min(start + chunk, count);
+            try
+            {
+                work.Execute(start, end, worker);
+            }
+            catch (Exception e)
+            {
+                job.Failure = e;
+            }
+            Interlocked.Add(ref job.Done, end - start);
         }
     }
 
@@ -109,15 +145,7 @@ public sealed class WorkerPool : IDisposable
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
-            try
-            {
-                TakeChunks(worker);
-            }
-            catch (Exception e)
-            {
-                _failure = e;
-            }
-            Interlocked.Decrement(ref _busyWorkers);
+            TakeChunks(_jobs[seen & 1], (uint)seen, worker);
         }
     }
 
