@@ -23,26 +23,40 @@ public static class KernelBench
                 if (path is KernelPath.Scalar or KernelPath.NeonEmulated || !Dot.CanRun(path, type)) continue;
                 yield return ($"{type} rows [{Dot.Name(path)}]{(path == Dot.Default(type) ? "*" : "")}", Measure(path, type, w, rows, act, n, results, seconds));
             }
+            if (InterleavedDot.Fits(type, rows, n))
+            {
+                long groupBytes = InterleavedDot.GroupBytes(type, n);
+                var groups = new byte[w.Length];
+                for (int g = 0; g < rows / InterleavedDot.GroupRows; g++)
+                    InterleavedDot.Interleave(type, w.AsSpan((int)(g * InterleavedDot.GroupRows * rowBytes)), n, groups.AsSpan((int)(g * groupBytes)));
+                foreach (var path in Enum.GetValues<KernelPath>())
+                {
+                    if (path == KernelPath.NeonEmulated || !InterleavedDot.CanRun(path, type)) continue;
+                    yield return ($"{type} interleaved [{Dot.Name(path)}]{(path == InterleavedDot.Default(type) ? "*" : "")}",
+                        Measure(() => InterleavedDot.RowsWith(path, type, groups, rows / InterleavedDot.GroupRows, act, n, results), w.Length, seconds));
+                }
+            }
         }
     }
 
-    private static double Measure(KernelPath path, GgmlType type, byte[] w, int rows, byte[] act, int n, float[] results, double seconds)
+    private static double Measure(KernelPath path, GgmlType type, byte[] w, int rows, byte[] act, int n, float[] results, double seconds) =>
+        Measure(() => Dot.RowsWith(path, type, w, rows, act, n, results), w.Length, seconds);
+
+    private static double Measure(Action pass, long bytes, double seconds)
     {
+        pass();
+        long passes = 0;
+        // Process CPU time, not wall time: on a shared machine the figure then reflects the kernel, not the neighbours.
+        var self = Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
         {
-            Dot.RowsWith(path, type, w, rows, act, n, results);
-            long passes = 0;
-            // Process CPU time, not wall time: on a shared machine the figure then reflects the kernel, not the neighbours.
-            var self = Process.GetCurrentProcess();
-            var cpu0 = self.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                for (int i = 0; i < 16; i++) Dot.RowsWith(path, type, w, rows, act, n, results);
-                passes += 16;
-            }
-            self.Refresh();
-            double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
-            return passes * (double)w.Length / cpu / 1e9;
+            for (int i = 0; i < 16; i++) pass();
+            passes += 16;
         }
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+        return passes * (double)bytes / cpu / 1e9;
     }
 }

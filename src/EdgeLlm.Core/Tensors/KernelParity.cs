@@ -27,6 +27,9 @@ public static class KernelParity
         foreach (var type in types)
             if (Dot.TileSupported(type, 4))
                 yield return ($"tile {type} x {Quants.ActivationType(type)} [{Dot.Name(Dot.Default(type))}, rows x tokens] == scalar", () => CheckTile(type));
+        if (InterleavedDot.Supported(GgmlType.Q4_0))
+            yield return ($"interleaved Q4_0 x Q8_0 [{Dot.Name(InterleavedDot.Default(GgmlType.Q4_0))}, rows as lanes] == scalar",
+                () => CheckInterleaved(InterleavedDot.Default(GgmlType.Q4_0), GgmlType.Q4_0));
         string q = Avx2.IsSupported ? "avx2" : "scalar";
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
         yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
@@ -88,6 +91,45 @@ public static class KernelParity
                     if (Math.Abs(results[t * stride + r] - expected) > bound)
                         throw new InvalidOperationException($"tile {type} n={n} rows={rows} tokens={tokens}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
                 }
+        }
+    }
+
+    /// <summary>
+    /// An interleaved kernel against the scalar dot of the original rows: odd and even group counts, one block and many,
+    /// and scales at the edges of fp16 (zero, subnormal, negative, the largest finite) where the kernels' exact scale
+    /// conversion could go wrong.
+    /// </summary>
+    internal static void CheckInterleaved(KernelPath path, GgmlType type)
+    {
+        var rng = new Random(777);
+        ushort[] edgeScales = [0x0000, 0x0001, 0x03FF, 0x0400, 0x8001, 0xBC00, 0x7BFF, 0xFBFF, 0x3C00];
+        foreach (var (groups, blocks) in new[] { (1, 1), (2, 3), (3, 8), (5, 40) })
+        {
+            int rows = groups * InterleavedDot.GroupRows, n = blocks * 32;
+            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
+            var w = new byte[rowBytes * rows];
+            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale
+                BitConverter.TryWriteBytes(w.AsSpan(i * 18, 2), edgeScales[rng.Next(edgeScales.Length)]);
+            long groupBytes = InterleavedDot.GroupBytes(type, n);
+            var interleaved = new byte[groupBytes * groups];
+            for (int g = 0; g < groups; g++)
+                InterleavedDot.Interleave(type, w.AsSpan((int)(g * 8 * rowBytes)), n, interleaved.AsSpan((int)(g * groupBytes)));
+            foreach (ushort activationScale in new ushort[] { 0x2E66, 0x7BFF, 0x0001 })
+            {
+                byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
+                BitConverter.TryWriteBytes(act.AsSpan(0, 2), activationScale);
+                var results = new float[rows];
+                InterleavedDot.RowsWith(path, type, interleaved, groups, act, n, results);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
+                    float expected = ScalarDot.Row(type, row, act, n);
+                    double bound = RelativeTolerance * Magnitude(type, row, act, n) + 1e-30;
+                    if (!(Math.Abs(results[r] - expected) <= bound))
+                        throw new InvalidOperationException($"interleaved {type} [{Dot.Name(path)}] n={n} groups={groups}: row {r} gave {results[r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
+                }
+            }
         }
     }
 

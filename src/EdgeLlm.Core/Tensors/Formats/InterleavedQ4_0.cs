@@ -1,0 +1,63 @@
+namespace EdgeLlm.Core.Tensors.Formats;
+
+/// <summary>
+/// Q4_0 rows regrouped eight at a time so that one 32-bit vector lane holds one row ("rows as lanes"). A kernel then needs
+/// one integer dot instruction per 4 columns × 8 rows, one int→float conversion and one multiply-add per block of 8 rows,
+/// where the row-major layout needs a conversion, a scale broadcast and a multiply-add for every block of every row.
+/// </summary>
+/// <remarks>
+/// A group of 8 rows × n columns is n/32 × 144 bytes, the same as the 8 rows it replaces:
+/// <list type="bullet">
+/// <item>first the quants, 128 bytes per 32-column block b: four chunks of 32 bytes; in chunk c, bytes 4r..4r+3 are row r's
+/// Q4_0 bytes 4c..4c+3 of block b (low nibbles: columns 4c..4c+3, high nibbles: columns 16+4c..16+4c+3);</item>
+/// <item>then the scales, 16 bytes per block b: the 8 rows' fp16 d values in row order.</item>
+/// </list>
+/// Only bytes move, so the dot products are exactly those of the original rows. With n a multiple of 128 every group
+/// starts on a 64-byte boundary when the first does.
+/// </remarks>
+internal static class InterleavedQ4_0
+{
+    public const int GroupRows = 8;
+    public const int BlockQuantBytes = 128, BlockScaleBytes = 16;
+
+    public static long GroupBytes(int n) => (long)(n / BlockQ4_0.Elements) * (BlockQuantBytes + BlockScaleBytes);
+
+    /// <summary>Whether a rows × n Q4_0 matrix has this layout: whole groups of rows, whole blocks of columns.</summary>
+    public static bool Fits(int rows, int n) => rows > 0 && rows % GroupRows == 0 && n > 0 && n % BlockQ4_0.Elements == 0;
+
+    /// <summary>Regroups 8 consecutive Q4_0 rows of n columns into one group.</summary>
+    public static void Interleave(ReadOnlySpan<byte> rows, int n, Span<byte> group)
+    {
+        int nb = n / BlockQ4_0.Elements;
+        int rowBytes = nb * BlockQ4_0.Bytes;
+        if (rows.Length < GroupRows * rowBytes) throw new ArgumentException($"8 rows of {n} need {GroupRows * rowBytes} bytes", nameof(rows));
+        if (group.Length < GroupBytes(n)) throw new ArgumentException($"a group of {n} columns needs {GroupBytes(n)} bytes", nameof(group));
+        var quants = group[..(nb * BlockQuantBytes)];
+        var scales = group.Slice(nb * BlockQuantBytes, nb * BlockScaleBytes);
+        for (int r = 0; r < GroupRows; r++)
+            for (int b = 0; b < nb; b++)
+            {
+                var block = rows.Slice(r * rowBytes + b * BlockQ4_0.Bytes, BlockQ4_0.Bytes);
+                block.Slice(BlockQ4_0.D, 2).CopyTo(scales.Slice(b * BlockScaleBytes + 2 * r, 2));
+                for (int c = 0; c < 4; c++)
+                    block.Slice(BlockQ4_0.Qs + 4 * c, 4).CopyTo(quants.Slice(b * BlockQuantBytes + 32 * c + 4 * r, 4));
+            }
+    }
+
+    /// <summary>The inverse of <see cref="Interleave"/> (tests, and reading one row back for the embedding lookup).</summary>
+    public static void Deinterleave(ReadOnlySpan<byte> group, int n, Span<byte> rows)
+    {
+        int nb = n / BlockQ4_0.Elements;
+        int rowBytes = nb * BlockQ4_0.Bytes;
+        var quants = group[..(nb * BlockQuantBytes)];
+        var scales = group.Slice(nb * BlockQuantBytes, nb * BlockScaleBytes);
+        for (int r = 0; r < GroupRows; r++)
+            for (int b = 0; b < nb; b++)
+            {
+                var block = rows.Slice(r * rowBytes + b * BlockQ4_0.Bytes, BlockQ4_0.Bytes);
+                scales.Slice(b * BlockScaleBytes + 2 * r, 2).CopyTo(block.Slice(BlockQ4_0.D, 2));
+                for (int c = 0; c < 4; c++)
+                    quants.Slice(b * BlockQuantBytes + 32 * c + 4 * r, 4).CopyTo(block.Slice(BlockQ4_0.Qs + 4 * c, 4));
+            }
+    }
+}

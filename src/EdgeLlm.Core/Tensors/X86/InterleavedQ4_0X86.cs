@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using EdgeLlm.Core.Tensors.Formats;
+
+namespace EdgeLlm.Core.Tensors.X86;
+
+/// <summary>
+/// Interleaved Q4_0 (<see cref="InterleavedQ4_0"/>) × Q8_0 on x64: each 256-bit integer lane is one row, so a block of
+/// 8 rows costs 8 integer dot instructions, one conversion and one multiply-add. Two groups per pass share the activation
+/// broadcasts.
+/// </summary>
+internal static unsafe class InterleavedQ4_0X86
+{
+    private const int AB = BlockQ8_0.Bytes;
+
+    /// <summary>
+    /// A half's bits, sign-extended to 32 and shifted left by 13, masked to sign, exponent and mantissa, are the float
+    /// half·2⁻¹¹² exactly, subnormals included (inf/NaN are not, which is why only finite scales are interleaved).
+    /// The activation scale is pre-multiplied by 2¹¹², so the product d_w·d_a is rounded once, exactly as ggml's.
+    /// </summary>
+    internal const float TwoPow112 = 5.192296858534828e33f;
+
+    public static void Rows<T>(byte* groups, int groupCount, byte* a, int n, float* results) where T : struct, IX86IntDot
+    {
+        int nb = n / 32;
+        long groupBytes = InterleavedQ4_0.GroupBytes(n);
+        int* bias = stackalloc int[nb];
+        float* dy = stackalloc float[nb];
+        PrepareActivation<T>(a, nb, bias, dy);
+        int g = 0;
+        for (; g + 2 <= groupCount; g += 2)
+            TwoGroups<T>(groups + g * groupBytes, groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
+        if (g < groupCount)
+            OneGroup<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
+    }
+
+    /// <summary>Per activation block: −8·Σy (the nibbles are unsigned, 0..15, and Q4_0 values are q−8) and d_a·2¹¹².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PrepareActivation<T>(byte* a, int nb, int* bias, float* dy) where T : struct, IX86IntDot
+    {
+        for (int b = 0; b < nb; b++)
+        {
+            byte* y = a + b * AB;
+            bias[b] = -Vector256.Sum(T.DotU8I8(default, Vector256.Create((byte)8), Vector256.Load((sbyte*)(y + BlockQ8_0.Qs))));
+            dy[b] = Fp16.ToSingleArithmetic(*(ushort*)y) * TwoPow112;
+        }
+    }
+
+    /// <summary>The 8 rows' d_w·d_a of block b from the group's scale area.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Scales(byte* scales, Vector256<float> dy)
+    {
+        Vector256<int> h = Avx2.ConvertToVector256Int32((short*)scales);
+        return (Avx2.ShiftLeftLogical(h, 13) & Vector256.Create(unchecked((int)0x8FFFE000))).AsSingle() * dy;
+    }
+
+    /// <summary>Integer sums of one block of 8 rows with the activation's 8 four-byte groups; starts from the bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> BlockSums<T>(byte* q, Vector256<int> bias,
+        Vector256<sbyte> y0, Vector256<sbyte> y1, Vector256<sbyte> y2, Vector256<sbyte> y3,
+        Vector256<sbyte> y4, Vector256<sbyte> y5, Vector256<sbyte> y6, Vector256<sbyte> y7) where T : struct, IX86IntDot
+    {
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        Vector256<byte> v0 = Vector256.Load(q), v1 = Vector256.Load(q + 32), v2 = Vector256.Load(q + 64), v3 = Vector256.Load(q + 96);
+        // Two chains (low and high nibbles) halve the dependency on the multiply-add latency.
+        Vector256<int> lo = bias, hi = default;
+        lo = T.DotU8I8(lo, v0 & mask, y0); hi = T.DotU8I8(hi, Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, y4);
+        lo = T.DotU8I8(lo, v1 & mask, y1); hi = T.DotU8I8(hi, Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, y5);
+        lo = T.DotU8I8(lo, v2 & mask, y2); hi = T.DotU8I8(hi, Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, y6);
+        lo = T.DotU8I8(lo, v3 & mask, y3); hi = T.DotU8I8(hi, Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask, y7);
+        return lo + hi;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Quad(byte* y) => Vector256.Create(*(int*)y).AsSByte();
+
+    private static void TwoGroups<T>(byte* q0, long groupBytes, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
+    {
+        byte* q1 = q0 + groupBytes;
+        byte* s0 = q0 + nb * InterleavedQ4_0.BlockQuantBytes, s1 = q1 + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector256<float> acc0 = default, acc1 = default;
+        for (int b = 0; b < nb; b++, y += AB, q0 += InterleavedQ4_0.BlockQuantBytes, q1 += InterleavedQ4_0.BlockQuantBytes)
+        {
+            Vector256<sbyte> y0 = Quad(y), y1 = Quad(y + 4), y2 = Quad(y + 8), y3 = Quad(y + 12);
+            Vector256<sbyte> y4 = Quad(y + 16), y5 = Quad(y + 20), y6 = Quad(y + 24), y7 = Quad(y + 28);
+            Vector256<int> bv = Vector256.Create(bias[b]);
+            Vector256<float> dv = Vector256.Create(dy[b]);
+            Vector256<int> sum0 = BlockSums<T>(q0, bv, y0, y1, y2, y3, y4, y5, y6, y7);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum0), Scales(s0 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc0);
+            Vector256<int> sum1 = BlockSums<T>(q1, bv, y0, y1, y2, y3, y4, y5, y6, y7);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum1), Scales(s1 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc1);
+        }
+        acc0.Store(results);
+        acc1.Store(results + 8);
+    }
+
+    private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
+    {
+        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector256<float> acc = default;
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        {
+            Vector256<int> sum = BlockSums<T>(q, Vector256.Create(bias[b]), Quad(y), Quad(y + 4), Quad(y + 8), Quad(y + 12),
+                Quad(y + 16), Quad(y + 20), Quad(y + 24), Quad(y + 28));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b])), acc);
+        }
+        acc.Store(results);
+    }
+}

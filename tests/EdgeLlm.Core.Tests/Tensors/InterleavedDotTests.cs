@@ -1,0 +1,62 @@
+using EdgeLlm.Core.Tensors;
+using EdgeLlm.Core.Tensors.Formats;
+
+namespace EdgeLlm.Core.Tests.Tensors;
+
+/// <summary>The rows-as-lanes Q4_0 layout and every kernel over it, against the scalar dot of the original rows.</summary>
+public class InterleavedDotTests
+{
+    private static IEnumerable<string> PathNames() =>
+        Enum.GetValues<KernelPath>().Where(p => InterleavedDot.CanRun(p, GgmlType.Q4_0)).Select(p => p.ToString());
+
+    public static TheoryData<string> Paths() => new(PathNames());
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Kernel_matches_scalar_dot_of_the_original_rows(string path) =>
+        KernelParity.CheckInterleaved(Enum.Parse<KernelPath>(path), GgmlType.Q4_0);
+
+    [Fact]
+    public void Emulated_arm_kernel_is_always_tested() => Assert.Contains(nameof(KernelPath.NeonEmulated), PathNames());
+
+    [Fact]
+    public void Interleave_moves_bytes_only_and_round_trips()
+    {
+        var rng = new Random(5);
+        int n = 96;
+        var rows = new byte[8 * GgmlTypeInfo.RowBytes(GgmlType.Q4_0, n)];
+        rng.NextBytes(rows);
+        var group = new byte[InterleavedDot.GroupBytes(GgmlType.Q4_0, n)];
+        Assert.Equal(rows.Length, group.Length);
+        InterleavedDot.Interleave(GgmlType.Q4_0, rows, n, group);
+        Assert.Equal(rows.Order(), group.Order());
+        var back = new byte[rows.Length];
+        InterleavedQ4_0.Deinterleave(group, n, back);
+        Assert.Equal(rows, back);
+        // Row 3's scale of block 1 sits at scales + 16·1 + 2·3; its nibble bytes 4..7 of block 2 in chunk 1, lane 3.
+        int quants = n / 32 * 128, rowBytes = n / 32 * 18;
+        Assert.Equal(rows.AsSpan(3 * rowBytes + 18, 2).ToArray(), group.AsSpan(quants + 16 + 6, 2).ToArray());
+        Assert.Equal(rows.AsSpan(3 * rowBytes + 2 * 18 + 2 + 4, 4).ToArray(), group.AsSpan(2 * 128 + 32 + 12, 4).ToArray());
+    }
+
+    [Fact]
+    public void Only_whole_groups_of_Q4_0_fit()
+    {
+        Assert.True(InterleavedDot.Fits(GgmlType.Q4_0, 16, 4096));
+        Assert.False(InterleavedDot.Fits(GgmlType.Q4_0, 12, 4096));
+        Assert.False(InterleavedDot.Fits(GgmlType.Q4_0, 16, 48));
+        Assert.False(InterleavedDot.Fits(GgmlType.Q8_0, 16, 4096));
+        Assert.False(InterleavedDot.Supported(GgmlType.Q4_K));
+    }
+
+    [Fact]
+    public void Rows_rejects_short_buffers()
+    {
+        if (!InterleavedDot.Supported(GgmlType.Q4_0)) return; // no kernel on this CPU; the emulated path is covered above
+        var group = new byte[InterleavedDot.GroupBytes(GgmlType.Q4_0, 64)];
+        var act = new byte[GgmlTypeInfo.RowBytes(GgmlType.Q8_0, 64)];
+        Assert.Throws<ArgumentException>(() => InterleavedDot.Rows(GgmlType.Q4_0, group, 2, act, 64, new float[16]));
+        Assert.Throws<ArgumentException>(() => InterleavedDot.Rows(GgmlType.Q4_0, group, 1, act, 64, new float[7]));
+        Assert.Throws<ArgumentException>(() => InterleavedDot.Rows(GgmlType.Q4_0, group, 1, act.AsSpan(1), 64, new float[8]));
+    }
+}
