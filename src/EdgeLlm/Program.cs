@@ -11,16 +11,16 @@ public static class Program
         commands:
           info <model.gguf> [--json]      what a model file holds
           tokenize --model M (--text T | --file F) [--no-bos] [--special] [--json]
-          eval --model M --prompt-file F [--n-gen N] [--dump-logits OUT.f32] [--kv-type f16|f32] [--json]
+          eval --model M --prompt-file F [--n-gen N] [--dump-logits OUT.f32] [--kv-type f16|f32] [--weight-cache D|off] [--json]
           run --model M --prompt P [--template auto|alpaca|llama2|chatml|llama3|mistral|raw] [--system S]
               [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed N]
-              [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32]
+              [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]
           synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
-          bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--json]
+          bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--json]
           selftest                        CPU features and kernel/fixture checks
           serve [--config F] [--KEY VALUE]...   the daemon: answers over a Unix socket (see README "Daemon")
               keys (also in /etc/edgellm/edgellm.json and as EDGELLM_KEY): model, context-size, threads, kv-type,
-              mlock, template, temperature, top-k, top-p, min-p, repeat-penalty, seed, max-tokens,
+              mlock, weight-cache, template, temperature, top-k, top-p, min-p, repeat-penalty, seed, max-tokens,
               max-answer-tokens, max-prompt-tokens, queue-length, request-timeout, stall-timeout, socket-path,
               socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level, thermal, thermal-*,
               memory-on-overcommit, memory-floor-mb, prefetch, gpio-*, mqtt-* (all listed in deploy/edgellm.json)

@@ -30,10 +30,15 @@ public sealed record LogitsParityResult(string Name, double MaxAbs, double MeanA
 /// </remarks>
 public static class LogitsParity
 {
-    public static LogitsParityResult Check(ReferenceCase reference, string modelPath, int threads)
+    /// <param name="interleavedCacheDirectory">Run with the interleaved weight cache there (see <see cref="InterleavedWeightCache"/>).</param>
+    public static LogitsParityResult Check(ReferenceCase reference, string modelPath, int threads, string? interleavedCacheDirectory = null)
     {
         using var file = GgufFile.Open(modelPath);
-        using var model = new LlamaModel(file, new ModelOptions { ContextLength = reference.PromptTokens.Length + reference.GreedyTokens.Length + 1, Threads = threads });
+        using var model = new LlamaModel(file, new ModelOptions
+        {
+            ContextLength = reference.PromptTokens.Length + reference.GreedyTokens.Length + 1, Threads = threads,
+            InterleavedCacheDirectory = interleavedCacheDirectory,
+        });
         int vocab = model.Config.VocabSize;
         if (vocab != reference.VocabSize)
             throw new InvalidDataException($"{reference.Name}: model vocabulary {vocab} differs from the reference's {reference.VocabSize}");

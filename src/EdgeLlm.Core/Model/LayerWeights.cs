@@ -1,7 +1,7 @@
 namespace EdgeLlm.Core.Model;
 
 /// <summary>The tensors of one transformer block.</summary>
-public sealed class LayerWeights
+public sealed record LayerWeights
 {
     public required float[] AttentionNorm { get; init; }
     public required WeightMatrix Query { get; init; }
@@ -12,4 +12,7 @@ public sealed class LayerWeights
     public required WeightMatrix Gate { get; init; }
     public required WeightMatrix Up { get; init; }
     public required WeightMatrix Down { get; init; }
+
+    /// <summary>The seven matrices, in file order.</summary>
+    public IEnumerable<WeightMatrix> Matrices => [Query, Key, Value, Output, Gate, Up, Down];
 }

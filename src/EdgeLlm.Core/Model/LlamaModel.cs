@@ -14,6 +14,15 @@ public sealed record ModelOptions
 
     /// <summary>Prompt tokens processed per forward step; bounds the scratch memory of prompt processing.</summary>
     public int MaxBatch { get; init; } = 32;
+
+    /// <summary>
+    /// Directory of the interleaved weight cache (<see cref="InterleavedWeightCache"/>), built there on first use; null
+    /// runs on the row-major matrices only. Ignored when this CPU has no interleaved kernel.
+    /// </summary>
+    public string? InterleavedCacheDirectory { get; init; }
+
+    /// <summary>Progress and fallbacks while loading (building the interleaved cache), for the console or the log.</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>
@@ -44,6 +53,12 @@ public sealed class LlamaModel : IDisposable
         File = file;
         Config = LlamaConfig.FromGguf(file);
         Weights = LlamaWeights.Load(file, Config);
+        if (options.InterleavedCacheDirectory is { } cacheDirectory)
+        {
+            InterleavedCache = OpenInterleaved(file, Weights, cacheDirectory, options.Log);
+            if (InterleavedCache is { } cache)
+                Weights = Weights.With(m => Attach(cache, m));
+        }
         int context = options.ContextLength > 0 ? options.ContextLength : Config.TrainedContextLength;
         if (context < 1) throw new ArgumentOutOfRangeException(nameof(options), "context length must be positive");
         Cache = new KvCache(Config, context, options.KvType);
@@ -72,6 +87,9 @@ public sealed class LlamaModel : IDisposable
     public LlamaConfig Config { get; }
     public LlamaWeights Weights { get; }
     public KvCache Cache { get; }
+
+    /// <summary>The interleaved copies of the matrices generation reads, when enabled and usable.</summary>
+    public InterleavedWeightCache? InterleavedCache { get; }
     public int ContextLength => Cache.ContextLength;
     public int Threads => _pool.ThreadCount;
 
@@ -208,5 +226,20 @@ public sealed class LlamaModel : IDisposable
         return max;
     }
 
-    public void Dispose() => _pool.Dispose();
+    private static InterleavedWeightCache? OpenInterleaved(GgufFile file, LlamaWeights weights, string directory, Action<string>? log)
+    {
+        var tensors = weights.Matrices
+            .Where(m => InterleavedDot.Supported(m.Type) && InterleavedDot.Fits(m.Type, m.Rows, m.Columns))
+            .Select(m => m.Name).Distinct().Select(file.GetTensor).ToList();
+        return tensors.Count == 0 ? null : InterleavedWeightCache.OpenOrBuild(file, tensors, directory, log);
+    }
+
+    private static unsafe WeightMatrix Attach(InterleavedWeightCache cache, WeightMatrix m) =>
+        cache.Find(m.Name) is var groups && groups != null ? m with { Interleaved = groups } : m;
+
+    public void Dispose()
+    {
+        _pool.Dispose();
+        InterleavedCache?.Dispose();
+    }
 }

@@ -48,6 +48,18 @@ public sealed class LlamaWeights
         return new LlamaWeights(embedding, LoadVector(file, "output_norm.weight", c.EmbeddingLength), output, tied, layers);
     }
 
+    /// <summary>Every matrix a forward pass multiplies by (the layers', then the output projection).</summary>
+    public IEnumerable<WeightMatrix> Matrices => Layers.SelectMany(l => l.Matrices).Append(Output);
+
+    /// <summary>The same weights with each matrix passed through <paramref name="map"/> (to attach interleaved copies).</summary>
+    public LlamaWeights With(Func<WeightMatrix, WeightMatrix> map) =>
+        new(TiedOutput ? map(TokenEmbedding) : TokenEmbedding, OutputNorm, map(Output), TiedOutput,
+            Layers.Select(l => l with
+            {
+                Query = map(l.Query), Key = map(l.Key), Value = map(l.Value), Output = map(l.Output),
+                Gate = map(l.Gate), Up = map(l.Up), Down = map(l.Down),
+            }).ToArray());
+
     /// <summary>Reads a 1-D tensor of any float or quantized type into a float array.</summary>
     private static float[] LoadVector(GgufFile file, string name, int length)
     {
@@ -64,10 +76,8 @@ public sealed class LlamaWeights
     {
         get
         {
-            long total = (long)Output.Rows * Output.RowBytes;
-            foreach (var l in Layers)
-                foreach (var m in new[] { l.Query, l.Key, l.Value, l.Output, l.Gate, l.Up, l.Down })
-                    total += (long)m.Rows * m.RowBytes;
+            long total = 0;
+            foreach (var m in Matrices) total += (long)m.Rows * m.RowBytes;
             return total;
         }
     }

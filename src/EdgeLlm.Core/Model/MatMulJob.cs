@@ -108,19 +108,38 @@ internal sealed unsafe class MatMulJob : IParallelWork
     {
         ref readonly WeightMatrix w = ref _weights[m];
         int count = end - start;
-        var rows = w.RowSpan(start, count);
         float[] output = _outputs[m];
         int stride = w.Rows;
         if (_tiled)
         {
-            Dot.Tile(w.Type, rows, count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
+            Dot.Tile(w.Type, w.RowSpan(start, count), count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
                 output.AsSpan(start), stride, _tileScratch[worker]);
             return;
         }
+        if (w.IsInterleaved)
+        {
+            // Chunks are whole groups whenever the matrices before this one in the job are; an odd edge goes row-major.
+            const int G = InterleavedDot.GroupRows;
+            int first = (start + G - 1) / G * G, last = Math.Max(first, end / G * G);
+            RowMajor(w, start, Math.Min(first, end), output, stride);
+            if (last > first)
+                for (int t = 0; t < _tokens; t++)
+                    InterleavedDot.Rows(w.Type, w.GroupSpan(first / G, (last - first) / G), (last - first) / G,
+                        _activations.AsSpan(t * _activationRowBytes, _activationRowBytes), w.Columns, output.AsSpan(t * stride + first, last - first));
+            RowMajor(w, Math.Max(first, last), end, output, stride);
+            return;
+        }
+        RowMajor(w, start, end, output, stride);
+    }
+
+    private void RowMajor(in WeightMatrix w, int start, int end, float[] output, int stride)
+    {
+        if (end <= start) return;
+        var rows = w.RowSpan(start, end - start);
         for (int t = 0; t < _tokens; t++)
         {
             var activation = _activations.AsSpan(t * _activationRowBytes, _activationRowBytes);
-            Dot.Rows(w.Type, rows, count, activation, w.Columns, output.AsSpan(t * stride + start, count));
+            Dot.Rows(w.Type, rows, end - start, activation, w.Columns, output.AsSpan(t * stride + start, end - start));
         }
     }
 }

@@ -24,6 +24,21 @@ public readonly unsafe struct WeightMatrix
     public int RowBytes { get; }
     public byte* Data { get; }
 
+    /// <summary>
+    /// The same matrix in groups of <see cref="InterleavedDot.GroupRows"/> rows (<see cref="InterleavedDot"/>), from the
+    /// model's interleaved weight cache; null when the matrix is only row-major.
+    /// </summary>
+    public byte* Interleaved { get; init; }
+
+    public bool IsInterleaved => Interleaved != null;
+
+    /// <summary>Bytes of <paramref name="groupCount"/> interleaved groups from group <paramref name="firstGroup"/>.</summary>
+    public ReadOnlySpan<byte> GroupSpan(int firstGroup, int groupCount)
+    {
+        long groupBytes = InterleavedDot.GroupBytes(Type, Columns);
+        return new(Interleaved + firstGroup * groupBytes, checked((int)(groupCount * groupBytes)));
+    }
+
     /// <summary>The type the activations must be converted to before a dot product with this matrix.</summary>
     public GgmlType ActivationType => Quants.ActivationType(Type);
 

@@ -10,6 +10,8 @@ public sealed record BenchReport
     [JsonPropertyName("bytes_per_token")] public required long BytesPerToken { get; init; }
     [JsonPropertyName("threads")] public required int Threads { get; init; }
     [JsonPropertyName("isa")] public required string Isa { get; init; }
+    /// <summary>Matrices read from the interleaved weight cache (0 = all row-major).</summary>
+    [JsonPropertyName("interleaved_matrices")] public int InterleavedMatrices { get; init; }
     [JsonPropertyName("pp")] public required int PromptTokens { get; init; }
     [JsonPropertyName("tg")] public required int GeneratedTokens { get; init; }
     [JsonPropertyName("reps")] public required int Repetitions { get; init; }

@@ -11,10 +11,14 @@ namespace EdgeLlm.Bench;
 /// </summary>
 public static class BenchRunner
 {
-    public static BenchReport Run(string path, int threads, int pp, int tg, int reps, Action<string>? progress = null)
+    public static BenchReport Run(string path, int threads, int pp, int tg, int reps, string? weightCacheDirectory, Action<string>? progress = null)
     {
         using var file = GgufFile.Open(path);
-        using var model = new LlamaModel(file, new ModelOptions { ContextLength = Math.Max(pp, tg) + 1, Threads = threads, MaxBatch = Math.Max(1, pp) });
+        using var model = new LlamaModel(file, new ModelOptions
+        {
+            ContextLength = Math.Max(pp, tg) + 1, Threads = threads, MaxBatch = Math.Max(1, pp),
+            InterleavedCacheDirectory = weightCacheDirectory, Log = line => Console.Error.WriteLine(line),
+        });
         var random = new Random(1234);
         int vocab = model.Config.VocabSize;
         var logits = new float[vocab];
@@ -71,6 +75,7 @@ public static class BenchRunner
             BytesPerToken = bytesPerToken,
             Threads = model.Threads,
             Isa = CpuFeatures.KernelIsa,
+            InterleavedMatrices = model.Weights.Matrices.Count(m => m.IsInterleaved),
             PromptTokens = pp,
             GeneratedTokens = tg,
             Repetitions = reps,

@@ -5,7 +5,10 @@ using EdgeLlm.Core.Model;
 
 namespace EdgeLlm.Commands;
 
-/// <summary><c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--thermal-sensor PATH] [--json]</c>, or <c>edgellm bench --kernels</c>.</summary>
+/// <summary>
+/// <c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--thermal-sensor PATH] [--json]</c>,
+/// or <c>edgellm bench --kernels</c>.
+/// </summary>
 internal static class BenchCommand
 {
     public static int Run(string[] args)
@@ -24,13 +27,14 @@ internal static class BenchCommand
         int tg = a.GetInt("tg", 32, 0, 4096);
         int reps = a.GetInt("reps", 3, 1, 100);
         bool json = a.Flag("json");
+        string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
         string sensorPath = a.Get("thermal-sensor") ?? Guards.SysfsTemperatureSensor.DefaultPath;
         a.RejectUnknown();
 
         // The SoC temperature before and after: a benchmark that heats a Pi past its throttle point measures the firmware.
         var sensor = new Guards.SysfsTemperatureSensor(sensorPath);
         double? before = sensor.ReadCelsius();
-        var report = BenchRunner.Run(model, threads, pp, tg, reps, json ? null : line => Console.Error.WriteLine($"  {line}"))
+        var report = BenchRunner.Run(model, threads, pp, tg, reps, weightCache, json ? null : line => Console.Error.WriteLine($"  {line}"))
             with { TemperatureBefore = before, TemperatureAfter = sensor.ReadCelsius() };
         if (json)
         {
@@ -39,6 +43,7 @@ internal static class BenchCommand
         }
         Console.WriteLine($"model:          {report.Model} ({report.ModelBytes / 1e9:F2} GB, {report.BytesPerToken / 1e9:F2} GB read per token)");
         Console.WriteLine($"threads / isa:  {report.Threads} / {report.Isa}");
+        Console.WriteLine($"interleaved:    {report.InterleavedMatrices} matrices (weight cache {weightCache ?? "off"})");
         Console.WriteLine($"pp{pp}:           {report.PromptTps:F2} tok/s (min {report.PromptTpsMin:F2}, max {report.PromptTpsMax:F2})");
         Console.WriteLine($"tg{tg}:           {report.GenerationTps:F2} tok/s (min {report.GenerationTpsMin:F2}, max {report.GenerationTpsMax:F2})");
         Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s");

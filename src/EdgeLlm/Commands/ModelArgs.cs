@@ -3,14 +3,15 @@ using EdgeLlm.Core.Model;
 
 namespace EdgeLlm.Commands;
 
-/// <summary>The model-loading options shared by run, eval and bench: --model, --ctx, --threads, --kv-type.</summary>
-internal sealed record ModelArgs(string Path, int ContextLength, int Threads, KvCacheType KvType)
+/// <summary>The model-loading options shared by run and eval: --model, --ctx, --threads, --kv-type, --weight-cache.</summary>
+internal sealed record ModelArgs(string Path, int ContextLength, int Threads, KvCacheType KvType, string? WeightCacheDirectory)
 {
     public static ModelArgs Read(ArgReader a, int defaultContext = 0) => new(
         a.Require("model"),
         a.GetInt("ctx", defaultContext, 0, 1 << 20),
         a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256),
-        ParseKvType(a.Get("kv-type") ?? "f16"));
+        ParseKvType(a.Get("kv-type") ?? "f16"),
+        Config.WeightCacheLocation.Resolve(a.Get("weight-cache")));
 
     public static KvCacheType ParseKvType(string value) => value.ToLowerInvariant() switch
     {
@@ -24,6 +25,8 @@ internal sealed record ModelArgs(string Path, int ContextLength, int Threads, Kv
         ContextLength = contextLength > 0 ? contextLength : ContextLength,
         Threads = Threads,
         KvType = KvType,
+        InterleavedCacheDirectory = WeightCacheDirectory,
+        Log = line => Console.Error.WriteLine(line),
     };
 
     public GgufFile Open() => GgufFile.Open(Path);

@@ -58,7 +58,13 @@ public sealed record EdgeLlmConfig
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
 
-    public ModelOptions ToModelOptions() => new() { ContextLength = ContextSize, Threads = Threads, KvType = KvType };
+    /// <summary>Directory of the interleaved weight cache; null = off.</summary>
+    public string? WeightCacheDirectory { get; init; }
+
+    public ModelOptions ToModelOptions() => new()
+    {
+        ContextLength = ContextSize, Threads = Threads, KvType = KvType, InterleavedCacheDirectory = WeightCacheDirectory,
+    };
 
     public PipelineOptions ToPipelineOptions() => new()
     {

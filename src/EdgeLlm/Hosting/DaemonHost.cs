@@ -93,6 +93,6 @@ public static class DaemonHost
                 log.LogInformation("memory guard: {Message}", plan.Message);
                 break;
         }
-        return options with { ContextLength = plan.ContextLength };
+        return options with { ContextLength = plan.ContextLength, Log = line => log.LogInformation("{Line}", line) };
     }
 }

@@ -29,6 +29,35 @@ public class LogitsParityTests(ITestOutputHelper output)
             Assert.True(result.GreedyExact >= result.ReferenceGreedyAgree, result.ToString());
     }
 
+    public static IEnumerable<object[]> InterleavedCases() =>
+        ReferenceCase.Names(RefsDir).Where(n => ReferenceCase.Load(RefsDir, n).ModelFile.Contains("q4_0")).Select(n => new object[] { n });
+
+    /// <summary>The same references with the Q4_0 matrices read from the interleaved weight cache.</summary>
+    [Theory]
+    [MemberData(nameof(InterleavedCases))]
+    public void Logits_match_llama_cpp_with_interleaved_weights(string name)
+    {
+        Assert.True(EdgeLlm.Core.Tensors.InterleavedDot.Supported(EdgeLlm.Core.Tensors.GgmlType.Q4_0) || !System.Runtime.Intrinsics.X86.Avx2.IsSupported,
+            "x64 with AVX2 must have the interleaved kernels");
+        string dir = Path.Combine(Path.GetTempPath(), "edgellm-parity-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var reference = ReferenceCase.Load(RefsDir, name);
+            var result = LogitsParity.Check(reference, Fixtures.Model(reference.ModelFile), threads: 2, interleavedCacheDirectory: dir);
+            output.WriteLine(result.ToString());
+            Assert.True(result.Passed, result.ToString());
+            if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            {
+                Assert.Single(Directory.GetFiles(dir, "*.interleaved"));
+                Assert.True(result.GreedyExact >= result.ReferenceGreedyAgree, result.ToString());
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void F32_kv_cache_also_matches_within_the_reference_noise()
     {

@@ -15,7 +15,7 @@ namespace EdgeLlm.Core.Tensors.Formats;
 /// Only bytes move, so the dot products are exactly those of the original rows. With n a multiple of 128 every group
 /// starts on a 64-byte boundary when the first does.
 /// </remarks>
-internal static class InterleavedQ4_0
+internal static unsafe class InterleavedQ4_0
 {
     public const int GroupRows = 8;
     public const int BlockQuantBytes = 128, BlockScaleBytes = 16;
@@ -32,16 +32,37 @@ internal static class InterleavedQ4_0
         int rowBytes = nb * BlockQ4_0.Bytes;
         if (rows.Length < GroupRows * rowBytes) throw new ArgumentException($"8 rows of {n} need {GroupRows * rowBytes} bytes", nameof(rows));
         if (group.Length < GroupBytes(n)) throw new ArgumentException($"a group of {n} columns needs {GroupBytes(n)} bytes", nameof(group));
-        var quants = group[..(nb * BlockQuantBytes)];
-        var scales = group.Slice(nb * BlockQuantBytes, nb * BlockScaleBytes);
+        fixed (byte* src = rows)
+        fixed (byte* dst = group)
+            Interleave(src, rowBytes, nb, dst);
+    }
+
+    /// <summary>The same on raw pointers: 8 rows <paramref name="rowBytes"/> apart (the cache builder's loop over gigabytes).</summary>
+    public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
+    {
+        byte* scales = group + nb * BlockQuantBytes;
         for (int r = 0; r < GroupRows; r++)
-            for (int b = 0; b < nb; b++)
+        {
+            byte* block = rows + r * rowBytes;
+            for (int b = 0; b < nb; b++, block += BlockQ4_0.Bytes)
             {
-                var block = rows.Slice(r * rowBytes + b * BlockQ4_0.Bytes, BlockQ4_0.Bytes);
-                block.Slice(BlockQ4_0.D, 2).CopyTo(scales.Slice(b * BlockScaleBytes + 2 * r, 2));
-                for (int c = 0; c < 4; c++)
-                    block.Slice(BlockQ4_0.Qs + 4 * c, 4).CopyTo(quants.Slice(b * BlockQuantBytes + 32 * c + 4 * r, 4));
+                *(ushort*)(scales + b * BlockScaleBytes + 2 * r) = *(ushort*)(block + BlockQ4_0.D);
+                uint* q = (uint*)(block + BlockQ4_0.Qs);
+                byte* dst = group + b * BlockQuantBytes + 4 * r;
+                *(uint*)dst = q[0];
+                *(uint*)(dst + 32) = q[1];
+                *(uint*)(dst + 64) = q[2];
+                *(uint*)(dst + 96) = q[3];
             }
+        }
+    }
+
+    /// <summary>Whether every scale of the rows is finite (the kernels' exact fp16 conversion does not cover inf and NaN).</summary>
+    public static bool ScalesFinite(byte* rows, long blocks)
+    {
+        for (long i = 0; i < blocks; i++)
+            if ((*(ushort*)(rows + i * BlockQ4_0.Bytes + BlockQ4_0.D) & 0x7C00) == 0x7C00) return false;
+        return true;
     }
 
     /// <summary>The inverse of <see cref="Interleave"/> (tests, and reading one row back for the embedding lookup).</summary>
