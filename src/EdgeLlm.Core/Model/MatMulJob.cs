@@ -110,12 +110,6 @@ internal sealed unsafe class MatMulJob : IParallelWork
         int count = end - start;
         float[] output = _outputs[m];
         int stride = w.Rows;
-        if (_tiled)
-        {
-            Dot.Tile(w.Type, w.RowSpan(start, count), count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
-                output.AsSpan(start), stride, _tileScratch[worker]);
-            return;
-        }
         if (w.IsInterleaved)
         {
             // Chunks are whole groups whenever the matrices before this one in the job are; an odd edge goes row-major.
@@ -123,10 +117,23 @@ internal sealed unsafe class MatMulJob : IParallelWork
             int first = (start + G - 1) / G * G, last = Math.Max(first, end / G * G);
             RowMajor(w, start, Math.Min(first, end), output, stride);
             if (last > first)
-                for (int t = 0; t < _tokens; t++)
-                    InterleavedDot.Rows(w.Type, w.GroupSpan(first / G, (last - first) / G), (last - first) / G,
-                        _activations.AsSpan(t * _activationRowBytes, _activationRowBytes), w.Columns, output.AsSpan(t * stride + first, last - first));
+            {
+                int groups = (last - first) / G;
+                var span = w.GroupSpan(first / G, groups);
+                if (_tiled && InterleavedDot.TileSupported(w.Type, _tokens))
+                    InterleavedDot.Tile(w.Type, span, groups, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux, output.AsSpan(first), stride);
+                else
+                    for (int t = 0; t < _tokens; t++)
+                        InterleavedDot.Rows(w.Type, span, groups, _activations.AsSpan(t * _activationRowBytes, _activationRowBytes), w.Columns,
+                            output.AsSpan(t * stride + first, last - first));
+            }
             RowMajor(w, Math.Max(first, last), end, output, stride);
+            return;
+        }
+        if (_tiled)
+        {
+            Dot.Tile(w.Type, w.RowSpan(start, count), count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
+                output.AsSpan(start), stride, _tileScratch[worker]);
             return;
         }
         RowMajor(w, start, end, output, stride);

@@ -34,6 +34,37 @@ public static unsafe class InterleavedDot
     public static void Rows(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activationRow, int n, Span<float> results) =>
         RowsWith(Default(weightType), weightType, groups, groupCount, activationRow, n, results);
 
+    /// <summary>Whether <see cref="Tile"/> has a groups × tokens kernel here (x64); otherwise batches go token by token through <see cref="Rows"/>.</summary>
+    public static bool TileSupported(GgmlType weightType, int tokens) =>
+        Dot.TileSupported(weightType, tokens) && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+
+    /// <summary>
+    /// results[t·resultStride + 8g + r] = row r of group g · activation row t, after <see cref="Dot.TilePrepare"/> on the
+    /// same activations (aux); the prompt-batch counterpart of <see cref="Rows"/>.
+    /// </summary>
+    public static void Tile(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activations, int activationStride,
+        int tokens, int n, ReadOnlySpan<float> aux, Span<float> results, int resultStride)
+    {
+        if (!TileSupported(weightType, tokens)) throw new NotSupportedException($"no interleaved {weightType} tile kernel for {tokens} tokens on this CPU");
+        if (!Fits(weightType, GroupRows, n)) throw new ArgumentException($"row length {n} is not a positive multiple of 32", nameof(n));
+        ArgumentOutOfRangeException.ThrowIfNegative(groupCount);
+        if (groups.Length < groupCount * GroupBytes(weightType, n)) throw new ArgumentException($"{groupCount} groups of {n} need {groupCount * GroupBytes(weightType, n)} bytes", nameof(groups));
+        long actBytes = GgmlTypeInfo.RowBytes(GgmlType.Q8_0, n);
+        if (activationStride < actBytes || activations.Length < (long)(tokens - 1) * activationStride + actBytes) throw new ArgumentException("activations too small", nameof(activations));
+        if (aux.Length < Dot.TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
+        if (groupCount == 0) return;
+        if (resultStride < groupCount * GroupRows || results.Length < (long)(tokens - 1) * resultStride + groupCount * GroupRows)
+            throw new ArgumentException("results too small", nameof(results));
+        fixed (byte* w = groups)
+        fixed (byte* a = activations)
+        fixed (float* x = aux)
+        fixed (float* res = results)
+        {
+            if (Default(weightType) == KernelPath.AvxVnni) InterleavedQ4_0X86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            else InterleavedQ4_0X86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+        }
+    }
+
     internal static KernelPath Default(GgmlType weightType)
     {
         if (weightType != GgmlType.Q4_0) return KernelPath.Scalar;

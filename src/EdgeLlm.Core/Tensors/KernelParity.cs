@@ -30,6 +30,9 @@ public static class KernelParity
         if (InterleavedDot.Supported(GgmlType.Q4_0))
             yield return ($"interleaved Q4_0 x Q8_0 [{Dot.Name(InterleavedDot.Default(GgmlType.Q4_0))}, rows as lanes] == scalar",
                 () => CheckInterleaved(InterleavedDot.Default(GgmlType.Q4_0), GgmlType.Q4_0));
+        if (InterleavedDot.TileSupported(GgmlType.Q4_0, 4))
+            yield return ($"interleaved tile Q4_0 x Q8_0 [{Dot.Name(InterleavedDot.Default(GgmlType.Q4_0))}, groups x tokens] == scalar",
+                () => CheckInterleavedTile(GgmlType.Q4_0));
         string q = Avx2.IsSupported ? "avx2" : "scalar";
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
         yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
@@ -130,6 +133,40 @@ public static class KernelParity
                         throw new InvalidOperationException($"interleaved {type} [{Dot.Name(path)}] n={n} groups={groups}: row {r} gave {results[r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
                 }
             }
+        }
+    }
+
+    /// <summary>The interleaved groups × tokens kernel: token counts with and without a remainder of the four-token pass.</summary>
+    internal static void CheckInterleavedTile(GgmlType type)
+    {
+        var rng = new Random(4711);
+        foreach (var (groups, tokens, blocks) in new[] { (1, 4, 1), (3, 5, 3), (2, 9, 17), (4, 7, 40) })
+        {
+            int rows = groups * InterleavedDot.GroupRows, n = blocks * 32;
+            long rowBytes = GgmlTypeInfo.RowBytes(type, n), groupBytes = InterleavedDot.GroupBytes(type, n);
+            var w = new byte[rowBytes * rows];
+            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            var interleaved = new byte[groupBytes * groups];
+            for (int g = 0; g < groups; g++)
+                InterleavedDot.Interleave(type, w.AsSpan((int)(g * 8 * rowBytes)), n, interleaved.AsSpan((int)(g * groupBytes)));
+            int actBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
+            var act = new byte[actBytes * tokens];
+            for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * actBytes);
+            var aux = new float[Dot.TileAuxLength(type, tokens, n)];
+            Dot.TilePrepare(type, act, actBytes, tokens, n, aux);
+            int stride = rows + 5;
+            var results = new float[stride * tokens];
+            InterleavedDot.Tile(type, interleaved, groups, act, actBytes, tokens, n, aux, results, stride);
+            for (int t = 0; t < tokens; t++)
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
+                    var a = act.AsSpan(t * actBytes, actBytes);
+                    float expected = ScalarDot.Row(type, row, a, n);
+                    double bound = RelativeTolerance * Magnitude(type, row, a, n) + 1e-30;
+                    if (!(Math.Abs(results[t * stride + r] - expected) <= bound))
+                        throw new InvalidOperationException($"interleaved tile {type} n={n} groups={groups} tokens={tokens}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
+                }
         }
     }
 

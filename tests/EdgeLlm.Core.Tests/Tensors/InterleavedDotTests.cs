@@ -20,6 +20,13 @@ public class InterleavedDotTests
     public void Emulated_arm_kernel_is_always_tested() => Assert.Contains(nameof(KernelPath.NeonEmulated), PathNames());
 
     [Fact]
+    public void Tile_matches_scalar_dot_of_the_original_rows()
+    {
+        if (!InterleavedDot.TileSupported(GgmlType.Q4_0, 4)) return; // x64 only; arm64 batches go token by token (checked above)
+        KernelParity.CheckInterleavedTile(GgmlType.Q4_0);
+    }
+
+    [Fact]
     public void Interleave_moves_bytes_only_and_round_trips()
     {
         var rng = new Random(5);

@@ -95,7 +95,8 @@ internal static unsafe class InterleavedQ4_0X86
         acc1.Store(results + 8);
     }
 
-    private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
+    /// <param name="dy">Activation scales, times <paramref name="dyFactor"/> (2¹¹², or 1 when they already include it).</param>
+    private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results, float dyFactor = 1) where T : struct, IX86IntDot
     {
         byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector256<float> acc = default;
@@ -103,8 +104,66 @@ internal static unsafe class InterleavedQ4_0X86
         {
             Vector256<int> sum = BlockSums<T>(q, Vector256.Create(bias[b]), Quad(y), Quad(y + 4), Quad(y + 8), Quad(y + 12),
                 Quad(y + 16), Quad(y + 20), Quad(y + 24), Quad(y + 28));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b])), acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b] * dyFactor)), acc);
         }
         acc.Store(results);
+    }
+
+    /// <summary>
+    /// Matrix × matrix for prompt batches: output[t·outStride + 8g + r] = row r of group g · token t. Each block of a
+    /// group is unpacked once per four tokens and stays in registers while they use it; the activation terms come from
+    /// <see cref="Q4_0TileX86.Prepare"/> (aux: d(t, b), then the −8·Σy ints).
+    /// </summary>
+    public static void Tile<T>(byte* groups, int groupCount, byte* act, nint stride, int tokens, int n, float* aux,
+        float* output, nint outStride) where T : struct, IX86IntDot
+    {
+        int nb = n / 32;
+        long groupBytes = InterleavedQ4_0.GroupBytes(n);
+        int* bias = (int*)(aux + tokens * nb);
+        for (int g = 0; g < groupCount; g++)
+        {
+            byte* q = groups + g * groupBytes;
+            float* out0 = output + g * 8;
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+                FourTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, out0 + t * outStride, outStride);
+            for (; t < tokens; t++)
+                OneGroup<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, out0 + t * outStride, TwoPow112);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> TokenSums<T>(Vector256<byte> l0, Vector256<byte> l1, Vector256<byte> l2, Vector256<byte> l3,
+        Vector256<byte> h0, Vector256<byte> h1, Vector256<byte> h2, Vector256<byte> h3, byte* y, int bias) where T : struct, IX86IntDot
+    {
+        Vector256<int> lo = Vector256.Create(bias), hi = default;
+        lo = T.DotU8I8(lo, l0, Quad(y)); hi = T.DotU8I8(hi, h0, Quad(y + 16));
+        lo = T.DotU8I8(lo, l1, Quad(y + 4)); hi = T.DotU8I8(hi, h1, Quad(y + 20));
+        lo = T.DotU8I8(lo, l2, Quad(y + 8)); hi = T.DotU8I8(hi, h2, Quad(y + 24));
+        lo = T.DotU8I8(lo, l3, Quad(y + 12)); hi = T.DotU8I8(hi, h3, Quad(y + 28));
+        return lo + hi;
+    }
+
+    private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IX86IntDot
+    {
+        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        {
+            Vector256<byte> v0 = Vector256.Load(q), v1 = Vector256.Load(q + 32), v2 = Vector256.Load(q + 64), v3 = Vector256.Load(q + 96);
+            Vector256<byte> l0 = v0 & mask, l1 = v1 & mask, l2 = v2 & mask, l3 = v3 & mask;
+            Vector256<byte> h0 = Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, h1 = Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+            Vector256<byte> h2 = Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, h3 = Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+            Vector256<float> dw = Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(TwoPow112));
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y, bias[b])), dw * d[b], acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + stride, bias[nb + b])), dw * d[nb + b], acc1);
+            acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 2 * stride, bias[2 * nb + b])), dw * d[2 * nb + b], acc2);
+            acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 3 * stride, bias[3 * nb + b])), dw * d[3 * nb + b], acc3);
+        }
+        acc0.Store(output);
+        acc1.Store(output + outStride);
+        acc2.Store(output + 2 * outStride);
+        acc3.Store(output + 3 * outStride);
     }
 }
