@@ -226,6 +226,31 @@ public sealed class LlamaModel : IDisposable
         return max;
     }
 
+    /// <summary>
+    /// The mapped bytes forward passes read, page-aligned: the whole model file, or with the interleaved cache that file
+    /// and the parts of the model file it does not replace (header, embedding, norms, row-major matrices). Prefetch and
+    /// mlock cover these, so the replaced matrices are never read into RAM twice.
+    /// </summary>
+    public unsafe IReadOnlyList<(nint Start, long Length)> MappedRanges()
+    {
+        const long Page = 4096;
+        nint fileBase = (nint)File.BasePointer;
+        if (InterleavedCache is not { } cache) return [(fileBase, File.FileLength)];
+        var ranges = new List<(nint, long)> { ((nint)cache.BasePointer, cache.Length) };
+        var replaced = Weights.Matrices.Where(m => m.IsInterleaved && m.Name != Weights.TokenEmbedding.Name).Select(m => m.Name).ToHashSet();
+        long position = 0;
+        foreach (var t in File.Tensors.Where(t => replaced.Contains(t.Name)).OrderBy(t => t.Offset))
+        {
+            // Only whole pages inside a replaced tensor are left out: a page it shares with its neighbours is still read.
+            long start = (File.DataOffset + t.Offset + Page - 1) / Page * Page, end = (File.DataOffset + t.Offset + t.ByteSize) / Page * Page;
+            if (end <= start) continue;
+            if (start > position) ranges.Add((fileBase + (nint)position, start - position));
+            position = Math.Max(position, end);
+        }
+        if (position < File.FileLength) ranges.Add((fileBase + (nint)position, File.FileLength - position));
+        return ranges;
+    }
+
     private static InterleavedWeightCache? OpenInterleaved(GgufFile file, LlamaWeights weights, string directory, Action<string>? log)
     {
         var tensors = weights.Matrices

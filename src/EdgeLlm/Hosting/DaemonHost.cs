@@ -57,7 +57,13 @@ public static class DaemonHost
             engine.BeforeEachToken = thermal.WaitBeforeToken;
             if (config.Prefetch)
                 engine.Prefetch(percent => log.LogInformation("prefetching the model: {Percent}%", percent));
-            if (config.Mlock)
+            if (config.Mlock && engine.UsesInterleavedCache)
+            {
+                // mlockall would also pin the model file's matrices that the cache replaces: lock what is read instead.
+                if (engine.LockWeights() is { } problem) log.LogWarning("{Problem}; raise LimitMEMLOCK or set mlock to false", problem);
+                else log.LogInformation("weights locked in RAM (mlock of the interleaved cache and the rest of the model)");
+            }
+            else if (config.Mlock)
             {
                 int errno = Libc.LockAllCurrentPages();
                 if (errno == 0) log.LogInformation("model locked in RAM (mlock)");

@@ -45,8 +45,34 @@ public sealed class LlamaEngine : IGenerationEngine
         set => _generator.BeforeEachToken = value;
     }
 
-    /// <summary>Reads the whole mapped file once so that the first answer does not wait on the storage.</summary>
-    public unsafe void Prefetch(Action<int> progress) => Guards.ModelResidency.Prefetch(_file.BasePointer, _file.FileLength, progress);
+    /// <summary>Reads the mapped weights (<see cref="LlamaModel.MappedRanges"/>) once so that the first answer does not wait on the storage.</summary>
+    public unsafe void Prefetch(Action<int> progress)
+    {
+        var ranges = _model.MappedRanges();
+        long total = ranges.Sum(r => r.Length), done = 0;
+        int last = -1;
+        foreach (var (start, length) in ranges)
+        {
+            long before = done;
+            Guards.ModelResidency.Prefetch((byte*)start, length, p =>
+            {
+                int overall = (int)((before + length * p / 100) * 100 / Math.Max(1, total)) / 10 * 10;
+                if (overall > last) progress(last = overall);
+            });
+            done += length;
+        }
+    }
+
+    /// <summary>Whether the interleaved weight cache is in use (then <see cref="LockWeights"/> locks it and not the replaced matrices).</summary>
+    public bool UsesInterleavedCache => _model.InterleavedCache != null;
+
+    /// <summary>mlock over <see cref="LlamaModel.MappedRanges"/>; null, or why not.</summary>
+    public unsafe string? LockWeights()
+    {
+        foreach (var (start, length) in _model.MappedRanges())
+            if (Guards.ModelResidency.TryLock((byte*)start, length) is { } problem) return problem;
+        return null;
+    }
     public int ContextLength => _model.ContextLength;
     public long KvCacheBytes => _model.Cache.TotalBytes;
 

@@ -116,6 +116,33 @@ public sealed unsafe class InterleavedWeightCacheTests : IDisposable
     }
 
     [Fact]
+    public void Mapped_ranges_cover_the_cache_and_skip_the_replaced_matrices()
+    {
+        using var file = GgufFile.Open(Fixtures.Model("tiny-q4_0.gguf"));
+        using (var plain = new LlamaModel(file, new ModelOptions { ContextLength = 16 }))
+            Assert.Equal([((nint)file.BasePointer, file.FileLength)], plain.MappedRanges());
+        if (!Supported) return;
+        using var model = Load(file, _dir);
+        var ranges = model.MappedRanges();
+        Assert.Equal(((nint)model.InterleavedCache!.BasePointer, model.InterleavedCache.Length), ranges[0]);
+        var replaced = model.Weights.Matrices.Where(m => m.IsInterleaved && m.Name != model.Weights.TokenEmbedding.Name)
+            .Select(m => file.GetTensor(m.Name)).DistinctBy(t => t.Name).ToList();
+        Assert.NotEmpty(replaced);
+        foreach (var t in replaced)
+        {
+            // No range reaches into a whole page inside a replaced tensor.
+            long first = (file.DataOffset + t.Offset + 4095) / 4096 * 4096, end = (file.DataOffset + t.Offset + t.ByteSize) / 4096 * 4096;
+            foreach (var (start, length) in ranges.Skip(1))
+            {
+                long s = start - (nint)file.BasePointer, e = s + length;
+                Assert.True(e <= first || s >= end, $"range [{s}, {e}) overlaps {t.Name} [{first}, {end})");
+            }
+        }
+        long fileBytes = ranges.Skip(1).Sum(r => r.Length), replacedBytes = replaced.Sum(t => t.ByteSize);
+        Assert.InRange(fileBytes, file.FileLength - replacedBytes, file.FileLength - replacedBytes + 2 * 4096 * replaced.Count);
+    }
+
+    [Fact]
     public void Cache_names_differ_per_model_path()
     {
         Assert.NotEqual(InterleavedWeightCache.FileNameFor("/a/model.gguf"), InterleavedWeightCache.FileNameFor("/b/model.gguf"));
