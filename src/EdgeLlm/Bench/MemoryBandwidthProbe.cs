@@ -5,17 +5,36 @@ using System.Runtime.InteropServices;
 namespace EdgeLlm.Bench;
 
 /// <summary>Measures sustained memory read bandwidth: threads summing disjoint slices of a buffer much larger than any cache.</summary>
-/// <remarks>This is the ceiling for generation speed, which reads every weight once per token.</remarks>
-public static unsafe class MemoryBandwidthProbe
+/// <remarks>
+/// This is the ceiling for generation speed, which reads every weight once per token. On a shared machine the figure
+/// moves from minute to minute, so the bench measures it between its repetitions and keeps the best.
+/// </remarks>
+public sealed unsafe class MemoryBandwidthProbe : IDisposable
 {
-    public static double MeasureGBps(int threads, long bytes = 1L << 30, int passes = 3)
+    private readonly long _bytes;
+    private byte* _buffer;
+
+    public MemoryBandwidthProbe(long bytes = 1L << 30)
     {
-        byte* buffer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-        try
+        _bytes = bytes;
+        _buffer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        // Touch every page so the measurement reads memory, not page faults.
+        for (long i = 0; i < bytes; i += 4096) _buffer[i] = (byte)i;
+    }
+
+    public void Dispose()
+    {
+        if (_buffer == null) return;
+        NativeMemory.AlignedFree(_buffer);
+        _buffer = null;
+    }
+
+    /// <summary>Best of <paramref name="passes"/> passes over the buffer, GB/s.</summary>
+    public double Measure(int threads, int passes = 2)
+    {
+        byte* buffer = _buffer;
+        long bytes = _bytes;
         {
-            // Touch every page so the measurement reads memory, not page faults.
-            new Span<byte>(buffer, 1).Clear();
-            for (long i = 0; i < bytes; i += 4096) buffer[i] = (byte)i;
             long slice = bytes / threads / 64 * 64;
             double best = 0;
             for (int pass = 0; pass < passes; pass++)
@@ -35,10 +54,6 @@ public static unsafe class MemoryBandwidthProbe
                 GC.KeepAlive(sink);
             }
             return best;
-        }
-        finally
-        {
-            NativeMemory.AlignedFree(buffer);
         }
     }
 
