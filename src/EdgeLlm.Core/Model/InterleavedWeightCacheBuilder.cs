@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using EdgeLlm.Core.Gguf;
 using EdgeLlm.Core.Tensors;
-using EdgeLlm.Core.Tensors.Formats;
 
 namespace EdgeLlm.Core.Model;
 
@@ -77,12 +76,12 @@ internal static unsafe class InterleavedWeightCacheBuilder
     {
         if (t.Dimensions.Length != 2 || !InterleavedDot.Fits(t.Type, (int)Math.Min(t.RowCount, int.MaxValue), (int)Math.Min(t.RowLength, int.MaxValue)))
             return false;
-        return InterleavedQ4_0.ScalesFinite(model.TensorPointer(t), t.ElementCount / BlockQ4_0.Elements);
+        return InterleavedDot.ScalesFinite(t.Type, model.TensorPointer(t), t.ElementCount);
     }
 
     private static void WriteInterleaved(GgufFile model, GgufTensorInfo t, FileStream output, byte[] buffer)
     {
-        int n = (int)t.RowLength, nb = n / BlockQ4_0.Elements;
+        int n = (int)t.RowLength;
         long groups = t.RowCount / InterleavedDot.GroupRows;
         long groupBytes = InterleavedDot.GroupBytes(t.Type, n);
         nint rowBytes = (nint)GgmlTypeInfo.RowBytes(t.Type, n);
@@ -94,7 +93,7 @@ internal static unsafe class InterleavedWeightCacheBuilder
             {
                 int count = (int)Math.Min(perBuffer, groups - g);
                 for (int k = 0; k < count; k++)
-                    InterleavedQ4_0.Interleave(source + (g + k) * InterleavedDot.GroupRows * rowBytes, rowBytes, nb, dst + k * groupBytes);
+                    InterleavedDot.Interleave(t.Type, source + (g + k) * InterleavedDot.GroupRows * rowBytes, rowBytes, n, dst + k * groupBytes);
                 output.Write(buffer, 0, (int)(count * groupBytes));
             }
     }

@@ -25,7 +25,7 @@ internal sealed unsafe class MatMulJob : IParallelWork
     private int _activationRowBytes;
     private int _tokens;
     private float[] _tileAux = [];
-    private bool _tiled;
+    private bool _tiled, _interleavedTiled;
 
     public MatMulJob(int workers)
     {
@@ -71,9 +71,22 @@ internal sealed unsafe class MatMulJob : IParallelWork
         }
         _firstItem[matrices] = total;
         var w0 = _weights[0];
-        _tiled = tokens > 1 && Dot.TileSupported(w0.Type, tokens);
-        for (int m = 1; m < matrices; m++) _tiled &= _weights[m].Type == w0.Type;
-        if (_tiled)
+        bool sameType = true, anyInterleaved = w0.IsInterleaved;
+        for (int m = 1; m < matrices; m++)
+        {
+            sameType &= _weights[m].Type == w0.Type;
+            anyInterleaved |= _weights[m].IsInterleaved;
+        }
+        _tiled = tokens > 1 && sameType && Dot.TileSupported(w0.Type, tokens);
+        _interleavedTiled = tokens > 1 && sameType && anyInterleaved && InterleavedDot.TileSupported(w0.Type, tokens);
+        if (_interleavedTiled)
+        {
+            // For Q4_0 these are the row-major tile's terms too, so both kinds of matrix in the job can use them.
+            int need = InterleavedDot.TileAuxLength(w0.Type, tokens, w0.Columns);
+            if (_tileAux.Length < need) _tileAux = new float[need];
+            InterleavedDot.TilePrepare(w0.Type, activations, activationRowBytes, tokens, w0.Columns, _tileAux);
+        }
+        else if (_tiled)
         {
             int need = Dot.TileAuxLength(w0.Type, tokens, w0.Columns);
             if (_tileAux.Length < need) _tileAux = new float[need]; // grows to the largest batch once, then reused
@@ -120,7 +133,7 @@ internal sealed unsafe class MatMulJob : IParallelWork
             {
                 int groups = (last - first) / G;
                 var span = w.GroupSpan(first / G, groups);
-                if (_tiled && InterleavedDot.TileSupported(w.Type, _tokens))
+                if (_interleavedTiled)
                     InterleavedDot.Tile(w.Type, span, groups, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux, output.AsSpan(first), stride);
                 else
                     for (int t = 0; t < _tokens; t++)

@@ -5,30 +5,56 @@ using EdgeLlm.Core.Tensors.X86;
 namespace EdgeLlm.Core.Tensors;
 
 /// <summary>
-/// Matrix × vector on weights regrouped into row groups (<see cref="InterleavedQ4_0"/>): the generation kernels when the
-/// model's interleaved weight cache is in use. Results equal <see cref="Dot.Rows"/> on the original rows.
+/// Matrix × vector and matrix × matrix on weights regrouped into row groups, one row per vector lane
+/// (<see cref="InterleavedQ4_0"/>, <see cref="InterleavedQ4_K"/>): the kernels used when the model's interleaved weight
+/// cache is in use. Results equal <see cref="Dot.Rows"/> on the original rows.
 /// </summary>
 public static unsafe class InterleavedDot
 {
     /// <summary>Rows per group.</summary>
-    public const int GroupRows = InterleavedQ4_0.GroupRows;
+    public const int GroupRows = 8;
 
     /// <summary>Whether this CPU has an interleaved kernel for <paramref name="weightType"/> (else the cache is not worth building).</summary>
     public static bool Supported(GgmlType weightType) => Default(weightType) != KernelPath.Scalar;
 
-    /// <summary>Whether a rows × n matrix of <paramref name="weightType"/> can be interleaved.</summary>
-    public static bool Fits(GgmlType weightType, int rows, int n) => weightType == GgmlType.Q4_0 && InterleavedQ4_0.Fits(rows, n);
+    /// <summary>Whether a rows × n matrix of <paramref name="weightType"/> has an interleaved layout.</summary>
+    public static bool Fits(GgmlType weightType, int rows, int n) => weightType switch
+    {
+        GgmlType.Q4_0 => InterleavedQ4_0.Fits(rows, n),
+        GgmlType.Q4_K => InterleavedQ4_K.Fits(rows, n),
+        _ => false,
+    };
 
-    /// <summary>Bytes of one group of <see cref="GroupRows"/> rows of n columns (the same as the rows).</summary>
-    public static long GroupBytes(GgmlType weightType, int n) =>
-        weightType == GgmlType.Q4_0 ? InterleavedQ4_0.GroupBytes(n) : throw new NotSupportedException($"no interleaved layout for {weightType}");
+    /// <summary>Bytes of one group of <see cref="GroupRows"/> rows of n columns.</summary>
+    public static long GroupBytes(GgmlType weightType, int n) => weightType switch
+    {
+        GgmlType.Q4_0 => InterleavedQ4_0.GroupBytes(n),
+        GgmlType.Q4_K => InterleavedQ4_K.GroupBytes(n),
+        _ => throw new NotSupportedException($"no interleaved layout for {weightType}"),
+    };
 
     /// <summary>Regroups <see cref="GroupRows"/> consecutive rows into one group.</summary>
     public static void Interleave(GgmlType weightType, ReadOnlySpan<byte> rows, int n, Span<byte> group)
     {
         if (!Fits(weightType, GroupRows, n)) throw new NotSupportedException($"no interleaved layout for {weightType} rows of {n}");
-        InterleavedQ4_0.Interleave(rows, n, group);
+        if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, n, group);
+        else InterleavedQ4_K.Interleave(rows, n, group);
     }
+
+    /// <summary>The same on raw pointers (the cache builder's loop over gigabytes); the shape must fit.</summary>
+    internal static void Interleave(GgmlType weightType, byte* rows, nint rowBytes, int n, byte* group)
+    {
+        if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, rowBytes, n / BlockQ4_0.Elements, group);
+        else InterleavedQ4_K.Interleave(rows, rowBytes, n / BlockQ4_K.Elements, group);
+    }
+
+    /// <summary>Whether every block scale is finite (the kernels' exact fp16 conversion does not cover inf and NaN).</summary>
+    internal static bool ScalesFinite(GgmlType weightType, byte* data, long elements) => weightType switch
+    {
+        GgmlType.Q4_0 => InterleavedQ4_0.ScalesFinite(data, elements / BlockQ4_0.Elements),
+        GgmlType.Q4_K => InterleavedQ4_K.ScalesFinite(data, elements / BlockQ4_K.Elements),
+        _ => false,
+    };
 
     /// <summary>results[8g + r] = row r of group g · the activation row, for <paramref name="groupCount"/> consecutive groups.</summary>
     public static void Rows(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activationRow, int n, Span<float> results) =>
@@ -36,45 +62,71 @@ public static unsafe class InterleavedDot
 
     /// <summary>Whether <see cref="Tile"/> has a groups × tokens kernel here (x64); otherwise batches go token by token through <see cref="Rows"/>.</summary>
     public static bool TileSupported(GgmlType weightType, int tokens) =>
-        Dot.TileSupported(weightType, tokens) && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+        tokens >= 4 && Fits(weightType, GroupRows, BlockSize(weightType)) && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+
+    /// <summary>Floats of <see cref="TilePrepare"/> output for a batch.</summary>
+    public static int TileAuxLength(GgmlType weightType, int tokens, int n) =>
+        weightType == GgmlType.Q4_0 ? Dot.TileAuxLength(weightType, tokens, n) : tokens * (n / BlockQ4_K.Elements) * InterleavedQ4_KX86.AuxPerBlock;
+
+    /// <summary>Per-batch activation terms <see cref="Tile"/> needs, computed once for all groups.</summary>
+    public static void TilePrepare(GgmlType weightType, ReadOnlySpan<byte> activations, int activationStride, int tokens, int n, Span<float> aux)
+    {
+        if (!TileSupported(weightType, tokens)) throw new NotSupportedException($"no interleaved {weightType} tile kernel for {tokens} tokens on this CPU");
+        if (weightType == GgmlType.Q4_0)
+        {
+            Dot.TilePrepare(weightType, activations, activationStride, tokens, n, aux);
+            return;
+        }
+        CheckActivations(weightType, activations, activationStride, tokens, n);
+        if (aux.Length < TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
+        fixed (byte* a = activations)
+        fixed (float* x = aux)
+            InterleavedQ4_KX86.Prepare(a, activationStride, tokens, n, x);
+    }
 
     /// <summary>
-    /// results[t·resultStride + 8g + r] = row r of group g · activation row t, after <see cref="Dot.TilePrepare"/> on the
-    /// same activations (aux); the prompt-batch counterpart of <see cref="Rows"/>.
+    /// results[t·resultStride + 8g + r] = row r of group g · activation row t, after <see cref="TilePrepare"/> on the same
+    /// activations (aux); the prompt-batch counterpart of <see cref="Rows"/>.
     /// </summary>
     public static void Tile(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activations, int activationStride,
         int tokens, int n, ReadOnlySpan<float> aux, Span<float> results, int resultStride)
     {
         if (!TileSupported(weightType, tokens)) throw new NotSupportedException($"no interleaved {weightType} tile kernel for {tokens} tokens on this CPU");
-        if (!Fits(weightType, GroupRows, n)) throw new ArgumentException($"row length {n} is not a positive multiple of 32", nameof(n));
-        ArgumentOutOfRangeException.ThrowIfNegative(groupCount);
-        if (groups.Length < groupCount * GroupBytes(weightType, n)) throw new ArgumentException($"{groupCount} groups of {n} need {groupCount * GroupBytes(weightType, n)} bytes", nameof(groups));
-        long actBytes = GgmlTypeInfo.RowBytes(GgmlType.Q8_0, n);
-        if (activationStride < actBytes || activations.Length < (long)(tokens - 1) * activationStride + actBytes) throw new ArgumentException("activations too small", nameof(activations));
-        if (aux.Length < Dot.TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
+        CheckGroups(weightType, groups, groupCount, n);
+        CheckActivations(weightType, activations, activationStride, tokens, n);
+        if (aux.Length < TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
         if (groupCount == 0) return;
         if (resultStride < groupCount * GroupRows || results.Length < (long)(tokens - 1) * resultStride + groupCount * GroupRows)
             throw new ArgumentException("results too small", nameof(results));
+        bool vnni = Default(weightType) == KernelPath.AvxVnni;
         fixed (byte* w = groups)
         fixed (byte* a = activations)
         fixed (float* x = aux)
         fixed (float* res = results)
         {
-            if (Default(weightType) == KernelPath.AvxVnni) InterleavedQ4_0X86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
-            else InterleavedQ4_0X86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            if (weightType == GgmlType.Q4_0)
+            {
+                if (vnni) InterleavedQ4_0X86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+                else InterleavedQ4_0X86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            }
+            else
+            {
+                if (vnni) InterleavedQ4_KX86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+                else InterleavedQ4_KX86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            }
         }
     }
 
     internal static KernelPath Default(GgmlType weightType)
     {
-        if (weightType != GgmlType.Q4_0) return KernelPath.Scalar;
+        if (weightType is not (GgmlType.Q4_0 or GgmlType.Q4_K)) return KernelPath.Scalar;
         if (VnniIntDot.IsSupported) return KernelPath.AvxVnni;
         if (Avx2IntDot.IsSupported) return KernelPath.Avx2;
         if (SdotArm.IsSupported) return KernelPath.NeonDot;
         return KernelPath.Scalar;
     }
 
-    internal static bool CanRun(KernelPath path, GgmlType weightType) => weightType == GgmlType.Q4_0 && path switch
+    internal static bool CanRun(KernelPath path, GgmlType weightType) => weightType is GgmlType.Q4_0 or GgmlType.Q4_K && path switch
     {
         KernelPath.AvxVnni => VnniIntDot.IsSupported,
         KernelPath.Avx2 => Avx2IntDot.IsSupported,
@@ -86,23 +138,46 @@ public static unsafe class InterleavedDot
     internal static void RowsWith(KernelPath path, GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activationRow, int n, Span<float> results)
     {
         if (!CanRun(path, weightType)) throw new NotSupportedException($"no interleaved {weightType} kernel [{Dot.Name(path)}] on this CPU");
-        if (!Fits(weightType, GroupRows, n)) throw new ArgumentException($"row length {n} is not a positive multiple of 32", nameof(n));
-        ArgumentOutOfRangeException.ThrowIfNegative(groupCount);
-        if (groups.Length < groupCount * GroupBytes(weightType, n)) throw new ArgumentException($"{groupCount} groups of {n} need {groupCount * GroupBytes(weightType, n)} bytes", nameof(groups));
-        if (activationRow.Length < GgmlTypeInfo.RowBytes(GgmlType.Q8_0, n)) throw new ArgumentException("activation row too short", nameof(activationRow));
+        CheckGroups(weightType, groups, groupCount, n);
+        CheckActivations(weightType, activationRow, activationRow.Length, 1, n);
         if (results.Length < groupCount * GroupRows) throw new ArgumentException($"{groupCount} groups need {groupCount * GroupRows} results", nameof(results));
         if (groupCount == 0) return;
         fixed (byte* w = groups)
         fixed (byte* a = activationRow)
         fixed (float* res = results)
         {
+            bool q4_0 = weightType == GgmlType.Q4_0;
             switch (path)
             {
-                case KernelPath.AvxVnni: InterleavedQ4_0X86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
-                case KernelPath.Avx2: InterleavedQ4_0X86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
-                case KernelPath.NeonDot: InterleavedQ4_0Arm.Rows<SdotArm>(w, groupCount, a, n, res); break;
-                case KernelPath.NeonEmulated: InterleavedQ4_0Arm.Rows<EmulatedSdot>(w, groupCount, a, n, res); break;
+                case KernelPath.AvxVnni:
+                    if (q4_0) InterleavedQ4_0X86.Rows<VnniIntDot>(w, groupCount, a, n, res); else InterleavedQ4_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res);
+                    break;
+                case KernelPath.Avx2:
+                    if (q4_0) InterleavedQ4_0X86.Rows<Avx2IntDot>(w, groupCount, a, n, res); else InterleavedQ4_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res);
+                    break;
+                case KernelPath.NeonDot:
+                    if (q4_0) InterleavedQ4_0Arm.Rows<SdotArm>(w, groupCount, a, n, res); else InterleavedQ4_KArm.Rows<SdotArm>(w, groupCount, a, n, res);
+                    break;
+                case KernelPath.NeonEmulated:
+                    if (q4_0) InterleavedQ4_0Arm.Rows<EmulatedSdot>(w, groupCount, a, n, res); else InterleavedQ4_KArm.Rows<EmulatedSdot>(w, groupCount, a, n, res);
+                    break;
             }
         }
+    }
+
+    private static int BlockSize(GgmlType weightType) => weightType == GgmlType.Q4_K ? BlockQ4_K.Elements : BlockQ4_0.Elements;
+
+    private static void CheckGroups(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, int n)
+    {
+        if (!Fits(weightType, GroupRows, n)) throw new ArgumentException($"row length {n} is not a positive multiple of {BlockSize(weightType)}", nameof(n));
+        ArgumentOutOfRangeException.ThrowIfNegative(groupCount);
+        if (groups.Length < groupCount * GroupBytes(weightType, n))
+            throw new ArgumentException($"{groupCount} groups of {n} need {groupCount * GroupBytes(weightType, n)} bytes", nameof(groups));
+    }
+
+    private static void CheckActivations(GgmlType weightType, ReadOnlySpan<byte> activations, int stride, int tokens, int n)
+    {
+        long rowBytes = GgmlTypeInfo.RowBytes(Quants.ActivationType(weightType), n);
+        if (stride < rowBytes || activations.Length < (long)(tokens - 1) * stride + rowBytes) throw new ArgumentException("activations too small", nameof(activations));
     }
 }

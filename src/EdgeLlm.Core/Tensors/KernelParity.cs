@@ -27,12 +27,14 @@ public static class KernelParity
         foreach (var type in types)
             if (Dot.TileSupported(type, 4))
                 yield return ($"tile {type} x {Quants.ActivationType(type)} [{Dot.Name(Dot.Default(type))}, rows x tokens] == scalar", () => CheckTile(type));
-        if (InterleavedDot.Supported(GgmlType.Q4_0))
-            yield return ($"interleaved Q4_0 x Q8_0 [{Dot.Name(InterleavedDot.Default(GgmlType.Q4_0))}, rows as lanes] == scalar",
-                () => CheckInterleaved(InterleavedDot.Default(GgmlType.Q4_0), GgmlType.Q4_0));
-        if (InterleavedDot.TileSupported(GgmlType.Q4_0, 4))
-            yield return ($"interleaved tile Q4_0 x Q8_0 [{Dot.Name(InterleavedDot.Default(GgmlType.Q4_0))}, groups x tokens] == scalar",
-                () => CheckInterleavedTile(GgmlType.Q4_0));
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K })
+        {
+            string name = $"{type} x {Quants.ActivationType(type)} [{Dot.Name(InterleavedDot.Default(type))}";
+            if (InterleavedDot.Supported(type))
+                yield return ($"interleaved {name}, rows as lanes] == scalar", () => CheckInterleaved(InterleavedDot.Default(type), type));
+            if (InterleavedDot.TileSupported(type, 4))
+                yield return ($"interleaved tile {name}, groups x tokens] == scalar", () => CheckInterleavedTile(type));
+        }
         string q = Avx2.IsSupported ? "avx2" : "scalar";
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
         yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
@@ -106,14 +108,19 @@ public static class KernelParity
     {
         var rng = new Random(777);
         ushort[] edgeScales = [0x0000, 0x0001, 0x03FF, 0x0400, 0x8001, 0xBC00, 0x7BFF, 0xFBFF, 0x3C00];
-        foreach (var (groups, blocks) in new[] { (1, 1), (2, 3), (3, 8), (5, 40) })
+        int block = GgmlTypeInfo.BlockSize(type), blockBytes = (int)GgmlTypeInfo.RowBytes(type, block);
+        foreach (var (groups, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 1), (2, 3), (3, 8), (5, 40) } : new[] { (1, 1), (2, 2), (3, 5) })
         {
-            int rows = groups * InterleavedDot.GroupRows, n = blocks * 32;
+            int rows = groups * InterleavedDot.GroupRows, n = blocks * block;
             long rowBytes = GgmlTypeInfo.RowBytes(type, n);
             var w = new byte[rowBytes * rows];
             for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
-            for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale
-                BitConverter.TryWriteBytes(w.AsSpan(i * 18, 2), edgeScales[rng.Next(edgeScales.Length)]);
+            for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale (Q4_K: d, and dmin in the next)
+            {
+                BitConverter.TryWriteBytes(w.AsSpan(i * blockBytes, 2), edgeScales[rng.Next(edgeScales.Length)]);
+                if (type == GgmlType.Q4_K && i + 1 < rows * blocks)
+                    BitConverter.TryWriteBytes(w.AsSpan((i + 1) * blockBytes + 2, 2), edgeScales[rng.Next(edgeScales.Length)]);
+            }
             long groupBytes = InterleavedDot.GroupBytes(type, n);
             var interleaved = new byte[groupBytes * groups];
             for (int g = 0; g < groups; g++)
@@ -121,7 +128,7 @@ public static class KernelParity
             foreach (ushort activationScale in new ushort[] { 0x2E66, 0x7BFF, 0x0001 })
             {
                 byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
-                BitConverter.TryWriteBytes(act.AsSpan(0, 2), activationScale);
+                if (type == GgmlType.Q4_0) BitConverter.TryWriteBytes(act.AsSpan(0, 2), activationScale); // Q8_K's d is a float32
                 var results = new float[rows];
                 InterleavedDot.RowsWith(path, type, interleaved, groups, act, n, results);
                 for (int r = 0; r < rows; r++)
@@ -140,9 +147,9 @@ public static class KernelParity
     internal static void CheckInterleavedTile(GgmlType type)
     {
         var rng = new Random(4711);
-        foreach (var (groups, tokens, blocks) in new[] { (1, 4, 1), (3, 5, 3), (2, 9, 17), (4, 7, 40) })
+        foreach (var (groups, tokens, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 4, 1), (3, 5, 3), (2, 9, 17), (4, 7, 40) } : new[] { (1, 4, 1), (3, 5, 2), (2, 9, 3) })
         {
-            int rows = groups * InterleavedDot.GroupRows, n = blocks * 32;
+            int rows = groups * InterleavedDot.GroupRows, n = blocks * GgmlTypeInfo.BlockSize(type);
             long rowBytes = GgmlTypeInfo.RowBytes(type, n), groupBytes = InterleavedDot.GroupBytes(type, n);
             var w = new byte[rowBytes * rows];
             for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
@@ -152,8 +159,8 @@ public static class KernelParity
             int actBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
             var act = new byte[actBytes * tokens];
             for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * actBytes);
-            var aux = new float[Dot.TileAuxLength(type, tokens, n)];
-            Dot.TilePrepare(type, act, actBytes, tokens, n, aux);
+            var aux = new float[InterleavedDot.TileAuxLength(type, tokens, n)];
+            InterleavedDot.TilePrepare(type, act, actBytes, tokens, n, aux);
             int stride = rows + 5;
             var results = new float[stride * tokens];
             InterleavedDot.Tile(type, interleaved, groups, act, actBytes, tokens, n, aux, results, stride);

@@ -30,9 +30,9 @@ public class LogitsParityTests(ITestOutputHelper output)
     }
 
     public static IEnumerable<object[]> InterleavedCases() =>
-        ReferenceCase.Names(RefsDir).Where(n => ReferenceCase.Load(RefsDir, n).ModelFile.Contains("q4_0")).Select(n => new object[] { n });
+        ReferenceCase.Names(RefsDir).Where(n => ReferenceCase.Load(RefsDir, n).ModelFile is var f && (f.Contains("q4_0") || f.Contains("q4_k"))).Select(n => new object[] { n });
 
-    /// <summary>The same references with the Q4_0 matrices read from the interleaved weight cache.</summary>
+    /// <summary>The same references with the Q4_0 and Q4_K matrices read from the interleaved weight cache.</summary>
     [Theory]
     [MemberData(nameof(InterleavedCases))]
     public void Logits_match_llama_cpp_with_interleaved_weights(string name)

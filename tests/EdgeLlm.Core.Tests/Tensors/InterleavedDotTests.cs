@@ -9,21 +9,30 @@ public class InterleavedDotTests
     private static IEnumerable<string> PathNames() =>
         Enum.GetValues<KernelPath>().Where(p => InterleavedDot.CanRun(p, GgmlType.Q4_0)).Select(p => p.ToString());
 
-    public static TheoryData<string> Paths() => new(PathNames());
+    public static TheoryData<string, string> Paths()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K })
+            foreach (var path in Enum.GetValues<KernelPath>().Where(p => InterleavedDot.CanRun(p, type)))
+                data.Add(type.ToString(), path.ToString());
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void Kernel_matches_scalar_dot_of_the_original_rows(string path) =>
-        KernelParity.CheckInterleaved(Enum.Parse<KernelPath>(path), GgmlType.Q4_0);
+    public void Kernel_matches_scalar_dot_of_the_original_rows(string type, string path) =>
+        KernelParity.CheckInterleaved(Enum.Parse<KernelPath>(path), Enum.Parse<GgmlType>(type));
 
     [Fact]
     public void Emulated_arm_kernel_is_always_tested() => Assert.Contains(nameof(KernelPath.NeonEmulated), PathNames());
 
-    [Fact]
-    public void Tile_matches_scalar_dot_of_the_original_rows()
+    [Theory]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_K)]
+    public void Tile_matches_scalar_dot_of_the_original_rows(GgmlType type)
     {
-        if (!InterleavedDot.TileSupported(GgmlType.Q4_0, 4)) return; // x64 only; arm64 batches go token by token (checked above)
-        KernelParity.CheckInterleavedTile(GgmlType.Q4_0);
+        if (!InterleavedDot.TileSupported(type, 4)) return; // x64 only; arm64 batches go token by token (checked above)
+        KernelParity.CheckInterleavedTile(type);
     }
 
     [Fact]
@@ -53,7 +62,9 @@ public class InterleavedDotTests
         Assert.False(InterleavedDot.Fits(GgmlType.Q4_0, 12, 4096));
         Assert.False(InterleavedDot.Fits(GgmlType.Q4_0, 16, 48));
         Assert.False(InterleavedDot.Fits(GgmlType.Q8_0, 16, 4096));
-        Assert.False(InterleavedDot.Supported(GgmlType.Q4_K));
+        Assert.True(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096));
+        Assert.False(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096 + 32));
+        Assert.False(InterleavedDot.Supported(GgmlType.Q6_K));
     }
 
     [Fact]
