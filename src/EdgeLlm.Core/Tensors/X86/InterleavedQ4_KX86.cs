@@ -17,6 +17,7 @@ namespace EdgeLlm.Core.Tensors.X86;
 internal static unsafe class InterleavedQ4_KX86
 {
     private const int AB = BlockQ8_K.Bytes;
+    private const int PrefetchDistance = 1024;
 
     /// <summary>Floats of activation terms per token and block: d_a, then four packed (Σy_2p, Σy_2p+1) int16 pairs.</summary>
     public const int AuxPerBlock = 5;
@@ -95,6 +96,11 @@ internal static unsafe class InterleavedQ4_KX86
             for (int c = 0; c < 4; c++)
             {
                 byte* qc = q + 256 * c, yc = y + 64 * c;
+                // As in the Q4_0 kernel: keep the stream coming across 4 KiB page boundaries.
+                Sse.Prefetch0(qc + PrefetchDistance);
+                Sse.Prefetch0(qc + PrefetchDistance + 64);
+                Sse.Prefetch0(qc + PrefetchDistance + 128);
+                Sse.Prefetch0(qc + PrefetchDistance + 192);
                 Vector256<int> lo0 = default, lo1 = default, hi0 = default, hi1 = default;
                 for (int k = 0; k < 8; k += 2)
                 {
