@@ -15,7 +15,13 @@ namespace EdgeLlm.Core.Tensors.Arm;
 internal static unsafe class InterleavedQ4_0Arm
 {
     private const int AB = BlockQ8_0.Bytes;
-    private const float TwoPow112 = 5.192296858534828e33f;
+    /// <summary>
+    /// A half's bits, sign-extended, shifted left by 13 and masked to sign, exponent and mantissa, are the float half·2⁻¹¹²
+    /// exactly, subnormals included; the activation scale carries the 2¹¹², so d_w·d_a is rounded once as in ggml. The
+    /// product may take a subnormal input, which costs nothing extra on Cortex-A cores (x86 uses a longer conversion,
+    /// see InterleavedQ4_0X86.Halves).
+    /// </summary>
+    internal const float TwoPow112 = 5.192296858534828e33f;
 
     public static void Rows<T>(byte* groups, int groupCount, byte* a, int n, float* results) where T : struct, IArmIntDot
     {

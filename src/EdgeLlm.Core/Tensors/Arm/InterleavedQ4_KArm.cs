@@ -12,7 +12,6 @@ namespace EdgeLlm.Core.Tensors.Arm;
 internal static unsafe class InterleavedQ4_KArm
 {
     private const int AB = BlockQ8_K.Bytes;
-    private const float TwoPow112 = 5.192296858534828e33f;
 
     public static void Rows<T>(byte* groups, int groupCount, byte* a, int n, float* results) where T : struct, IArmIntDot
     {
@@ -78,9 +77,10 @@ internal static unsafe class InterleavedQ4_KArm
         return (Vector128.WidenLower(w).AsInt32(), Vector128.WidenUpper(w).AsInt32());
     }
 
-    /// <summary>Sign-extended half bits to the exact float (see InterleavedQ4_0X86.TwoPow112).</summary>
+    /// <summary>Sign-extended half bits to the exact float (see <see cref="InterleavedQ4_0Arm.TwoPow112"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Half(Vector128<int> h) => ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * Vector128.Create(TwoPow112);
+    private static Vector128<float> Half(Vector128<int> h) =>
+        ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * Vector128.Create(InterleavedQ4_0Arm.TwoPow112);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Step(Vector128<float> acc, Vector128<int> isum, Vector128<int> minSum, Vector128<float> d, Vector128<float> dmin, float dy)

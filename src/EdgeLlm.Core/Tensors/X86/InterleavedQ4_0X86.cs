@@ -14,12 +14,6 @@ internal static unsafe class InterleavedQ4_0X86
 {
     private const int AB = BlockQ8_0.Bytes;
 
-    /// <summary>
-    /// A half's bits, sign-extended to 32 and shifted left by 13, masked to sign, exponent and mantissa, are the float
-    /// half·2⁻¹¹² exactly, subnormals included (inf/NaN are not, which is why only finite scales are interleaved).
-    /// The activation scale is pre-multiplied by 2¹¹², so the product d_w·d_a is rounded once, exactly as ggml's.
-    /// </summary>
-    internal const float TwoPow112 = 5.192296858534828e33f;
 
     /// <summary>Bytes ahead of the current block that generation asks the memory system for.</summary>
     private const int PrefetchDistance = 1024;
@@ -38,7 +32,7 @@ internal static unsafe class InterleavedQ4_0X86
             OneGroup<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
     }
 
-    /// <summary>Per activation block: −8·Σy (the nibbles are unsigned, 0..15, and Q4_0 values are q−8) and d_a·2¹¹².</summary>
+    /// <summary>Per activation block: −8·Σy (the nibbles are unsigned, 0..15, and Q4_0 values are q−8) and d_a.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void PrepareActivation<T>(byte* a, int nb, int* bias, float* dy) where T : struct, IX86IntDot
     {
@@ -46,17 +40,22 @@ internal static unsafe class InterleavedQ4_0X86
         {
             byte* y = a + b * AB;
             bias[b] = -Vector256.Sum(T.DotU8I8(default, Vector256.Create((byte)8), Vector256.Load((sbyte*)(y + BlockQ8_0.Qs))));
-            dy[b] = Fp16.ToSingleArithmetic(*(ushort*)y) * TwoPow112;
+            dy[b] = Fp16.ToSingleArithmetic(*(ushort*)y);
         }
     }
 
+    /// <summary>The 8 rows' fp16 values at <paramref name="halves"/> as floats, exactly.</summary>
+    /// <remarks>
+    /// Not the shorter "shift the half into a float and multiply by 2¹¹²": a subnormal half becomes a subnormal float there,
+    /// and x86 multiplies by one through a microcode assist costing ~100 cycles (seen halving Q4_K speed on a model whose
+    /// dmin values were tiny). This conversion only ever feeds normal floats to the FPU.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Halves(byte* halves) => Fp16.ToSingleLow(Avx2.ConvertToVector256Int32((ushort*)halves));
+
     /// <summary>The 8 rows' d_w·d_a of block b from the group's scale area.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Scales(byte* scales, Vector256<float> dy)
-    {
-        Vector256<int> h = Avx2.ConvertToVector256Int32((short*)scales);
-        return (Avx2.ShiftLeftLogical(h, 13) & Vector256.Create(unchecked((int)0x8FFFE000))).AsSingle() * dy;
-    }
+    internal static Vector256<float> Scales(byte* scales, Vector256<float> dy) => Halves(scales) * dy;
 
     /// <summary>Integer sums of one block of 8 rows with the activation's 8 four-byte groups; starts from the bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -104,8 +103,7 @@ internal static unsafe class InterleavedQ4_0X86
         acc1.Store(results + 8);
     }
 
-    /// <param name="dy">Activation scales, times <paramref name="dyFactor"/> (2¹¹², or 1 when they already include it).</param>
-    private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results, float dyFactor = 1) where T : struct, IX86IntDot
+    private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
     {
         byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector256<float> acc = default;
@@ -113,7 +111,7 @@ internal static unsafe class InterleavedQ4_0X86
         {
             Vector256<int> sum = BlockSums<T>(q, Vector256.Create(bias[b]), Quad(y), Quad(y + 4), Quad(y + 8), Quad(y + 12),
                 Quad(y + 16), Quad(y + 20), Quad(y + 24), Quad(y + 28));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b] * dyFactor)), acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b])), acc);
         }
         acc.Store(results);
     }
@@ -137,7 +135,7 @@ internal static unsafe class InterleavedQ4_0X86
             for (; t + 4 <= tokens; t += 4)
                 FourTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, out0 + t * outStride, outStride);
             for (; t < tokens; t++)
-                OneGroup<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, out0 + t * outStride, TwoPow112);
+                OneGroup<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, out0 + t * outStride);
         }
     }
 
@@ -164,7 +162,7 @@ internal static unsafe class InterleavedQ4_0X86
             Vector256<byte> l0 = v0 & mask, l1 = v1 & mask, l2 = v2 & mask, l3 = v3 & mask;
             Vector256<byte> h0 = Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, h1 = Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
             Vector256<byte> h2 = Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, h3 = Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-            Vector256<float> dw = Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(TwoPow112));
+            Vector256<float> dw = Halves(s + b * InterleavedQ4_0.BlockScaleBytes);
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y, bias[b])), dw * d[b], acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + stride, bias[nb + b])), dw * d[nb + b], acc1);
             acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 2 * stride, bias[2 * nb + b])), dw * d[2 * nb + b], acc2);

@@ -81,9 +81,8 @@ internal static unsafe class InterleavedQ4_KX86
         return Avx2.ConvertToVector256Int16(Sse2.UnpackLow(both, Sse2.ShiftRightLogical128BitLane(both, 8))).AsInt16();
     }
 
-    /// <summary>d of the 8 rows (exact: the shifted half is d·2⁻¹¹², times 2¹¹²).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Halves(byte* p) => InterleavedQ4_0X86.Scales(p, Vector256.Create(InterleavedQ4_0X86.TwoPow112));
+    private static Vector256<float> Halves(byte* p) => InterleavedQ4_0X86.Halves(p);
 
     private static void OneToken<T>(byte* q, int nb, byte* y, float* dy, int* pairs, float* output) where T : struct, IX86IntDot
     {
