@@ -132,6 +132,11 @@ internal static unsafe class InterleavedQ4_0X86
             byte* q = groups + g * groupBytes;
             float* out0 = output + g * 8;
             int t = 0;
+            // Eight tokens share each unpacked block where the register file holds them (AVX-512 machines have 32 vector
+            // registers; with 16 the eight accumulators and eight weight vectors would spill).
+            if (Avx512F.VL.IsSupported)
+                for (; t + 8 <= tokens; t += 8)
+                    EightTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, out0 + t * outStride, outStride);
             for (; t + 4 <= tokens; t += 4)
                 FourTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, out0 + t * outStride, outStride);
             for (; t < tokens; t++)
@@ -172,5 +177,36 @@ internal static unsafe class InterleavedQ4_0X86
         acc1.Store(output + outStride);
         acc2.Store(output + 2 * outStride);
         acc3.Store(output + 3 * outStride);
+    }
+
+    private static void EightTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IX86IntDot
+    {
+        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector256<byte> mask = Vector256.Create((byte)0x0F);
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default, acc4 = default, acc5 = default, acc6 = default, acc7 = default;
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        {
+            Vector256<byte> v0 = Vector256.Load(q), v1 = Vector256.Load(q + 32), v2 = Vector256.Load(q + 64), v3 = Vector256.Load(q + 96);
+            Vector256<byte> l0 = v0 & mask, l1 = v1 & mask, l2 = v2 & mask, l3 = v3 & mask;
+            Vector256<byte> h0 = Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, h1 = Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
+            Vector256<byte> h2 = Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, h3 = Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
+            Vector256<float> dw = Halves(s + b * InterleavedQ4_0.BlockScaleBytes);
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y, bias[b])), dw * d[b], acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + stride, bias[nb + b])), dw * d[nb + b], acc1);
+            acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 2 * stride, bias[2 * nb + b])), dw * d[2 * nb + b], acc2);
+            acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 3 * stride, bias[3 * nb + b])), dw * d[3 * nb + b], acc3);
+            acc4 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 4 * stride, bias[4 * nb + b])), dw * d[4 * nb + b], acc4);
+            acc5 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 5 * stride, bias[5 * nb + b])), dw * d[5 * nb + b], acc5);
+            acc6 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 6 * stride, bias[6 * nb + b])), dw * d[6 * nb + b], acc6);
+            acc7 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 7 * stride, bias[7 * nb + b])), dw * d[7 * nb + b], acc7);
+        }
+        acc0.Store(output);
+        acc1.Store(output + outStride);
+        acc2.Store(output + 2 * outStride);
+        acc3.Store(output + 3 * outStride);
+        acc4.Store(output + 4 * outStride);
+        acc5.Store(output + 5 * outStride);
+        acc6.Store(output + 6 * outStride);
+        acc7.Store(output + 7 * outStride);
     }
 }
