@@ -6,7 +6,7 @@ namespace EdgeLlm.Core.Tensors;
 
 /// <summary>
 /// Matrix × vector and matrix × matrix on weights regrouped into row groups, one row per vector lane
-/// (<see cref="InterleavedQ4_0"/>, <see cref="InterleavedQ4_K"/>): the kernels used when the model's interleaved weight
+/// (<see cref="InterleavedQ4_0"/>, <see cref="InterleavedQ4_K"/>, <see cref="InterleavedQ6_K"/>): the kernels used when the model's interleaved weight
 /// cache is in use. Results equal <see cref="Dot.Rows"/> on the original rows.
 /// </summary>
 public static unsafe class InterleavedDot
@@ -22,6 +22,7 @@ public static unsafe class InterleavedDot
     {
         GgmlType.Q4_0 => InterleavedQ4_0.Fits(rows, n),
         GgmlType.Q4_K => InterleavedQ4_K.Fits(rows, n),
+        GgmlType.Q6_K => InterleavedQ6_K.Fits(rows, n),
         _ => false,
     };
 
@@ -30,6 +31,7 @@ public static unsafe class InterleavedDot
     {
         GgmlType.Q4_0 => InterleavedQ4_0.GroupBytes(n),
         GgmlType.Q4_K => InterleavedQ4_K.GroupBytes(n),
+        GgmlType.Q6_K => InterleavedQ6_K.GroupBytes(n),
         _ => throw new NotSupportedException($"no interleaved layout for {weightType}"),
     };
 
@@ -38,14 +40,16 @@ public static unsafe class InterleavedDot
     {
         if (!Fits(weightType, GroupRows, n)) throw new NotSupportedException($"no interleaved layout for {weightType} rows of {n}");
         if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, n, group);
-        else InterleavedQ4_K.Interleave(rows, n, group);
+        else if (weightType == GgmlType.Q4_K) InterleavedQ4_K.Interleave(rows, n, group);
+        else InterleavedQ6_K.Interleave(rows, n, group);
     }
 
     /// <summary>The same on raw pointers (the cache builder's loop over gigabytes); the shape must fit.</summary>
     internal static void Interleave(GgmlType weightType, byte* rows, nint rowBytes, int n, byte* group)
     {
         if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, rowBytes, n / BlockQ4_0.Elements, group);
-        else InterleavedQ4_K.Interleave(rows, rowBytes, n / BlockQ4_K.Elements, group);
+        else if (weightType == GgmlType.Q4_K) InterleavedQ4_K.Interleave(rows, rowBytes, n / BlockQ4_K.Elements, group);
+        else InterleavedQ6_K.Interleave(rows, rowBytes, n / BlockQ6_K.Elements, group);
     }
 
     /// <summary>Whether every block scale is finite (the kernels' exact fp16 conversion does not cover inf and NaN).</summary>
@@ -53,6 +57,7 @@ public static unsafe class InterleavedDot
     {
         GgmlType.Q4_0 => InterleavedQ4_0.ScalesFinite(data, elements / BlockQ4_0.Elements),
         GgmlType.Q4_K => InterleavedQ4_K.ScalesFinite(data, elements / BlockQ4_K.Elements),
+        GgmlType.Q6_K => InterleavedQ6_K.ScalesFinite(data, elements / BlockQ6_K.Elements),
         _ => false,
     };
 
@@ -62,7 +67,7 @@ public static unsafe class InterleavedDot
 
     /// <summary>Whether <see cref="Tile"/> has a groups × tokens kernel here (x64); otherwise batches go token by token through <see cref="Rows"/>.</summary>
     public static bool TileSupported(GgmlType weightType, int tokens) =>
-        tokens >= 4 && Fits(weightType, GroupRows, BlockSize(weightType)) && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+        tokens >= 4 && weightType is GgmlType.Q4_0 or GgmlType.Q4_K && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
 
     /// <summary>Floats of <see cref="TilePrepare"/> output for a batch.</summary>
     public static int TileAuxLength(GgmlType weightType, int tokens, int n) =>
@@ -119,14 +124,14 @@ public static unsafe class InterleavedDot
 
     internal static KernelPath Default(GgmlType weightType)
     {
-        if (weightType is not (GgmlType.Q4_0 or GgmlType.Q4_K)) return KernelPath.Scalar;
+        if (weightType is not (GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K)) return KernelPath.Scalar;
         if (VnniIntDot.IsSupported) return KernelPath.AvxVnni;
         if (Avx2IntDot.IsSupported) return KernelPath.Avx2;
         if (SdotArm.IsSupported) return KernelPath.NeonDot;
         return KernelPath.Scalar;
     }
 
-    internal static bool CanRun(KernelPath path, GgmlType weightType) => weightType is GgmlType.Q4_0 or GgmlType.Q4_K && path switch
+    internal static bool CanRun(KernelPath path, GgmlType weightType) => weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K && path switch
     {
         KernelPath.AvxVnni => VnniIntDot.IsSupported,
         KernelPath.Avx2 => Avx2IntDot.IsSupported,
@@ -146,26 +151,25 @@ public static unsafe class InterleavedDot
         fixed (byte* a = activationRow)
         fixed (float* res = results)
         {
-            bool q4_0 = weightType == GgmlType.Q4_0;
-            switch (path)
+            switch (path, weightType)
             {
-                case KernelPath.AvxVnni:
-                    if (q4_0) InterleavedQ4_0X86.Rows<VnniIntDot>(w, groupCount, a, n, res); else InterleavedQ4_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res);
-                    break;
-                case KernelPath.Avx2:
-                    if (q4_0) InterleavedQ4_0X86.Rows<Avx2IntDot>(w, groupCount, a, n, res); else InterleavedQ4_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res);
-                    break;
-                case KernelPath.NeonDot:
-                    if (q4_0) InterleavedQ4_0Arm.Rows<SdotArm>(w, groupCount, a, n, res); else InterleavedQ4_KArm.Rows<SdotArm>(w, groupCount, a, n, res);
-                    break;
-                case KernelPath.NeonEmulated:
-                    if (q4_0) InterleavedQ4_0Arm.Rows<EmulatedSdot>(w, groupCount, a, n, res); else InterleavedQ4_KArm.Rows<EmulatedSdot>(w, groupCount, a, n, res);
-                    break;
+                case (KernelPath.AvxVnni, GgmlType.Q4_0): InterleavedQ4_0X86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.AvxVnni, GgmlType.Q4_K): InterleavedQ4_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.AvxVnni, _): InterleavedQ6_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.Avx2, GgmlType.Q4_0): InterleavedQ4_0X86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.Avx2, GgmlType.Q4_K): InterleavedQ4_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.Avx2, _): InterleavedQ6_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonDot, GgmlType.Q4_0): InterleavedQ4_0Arm.Rows<SdotArm>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonDot, GgmlType.Q4_K): InterleavedQ4_KArm.Rows<SdotArm>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonDot, _): InterleavedQ6_KArm.Rows<SdotArm>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonEmulated, GgmlType.Q4_0): InterleavedQ4_0Arm.Rows<EmulatedSdot>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonEmulated, GgmlType.Q4_K): InterleavedQ4_KArm.Rows<EmulatedSdot>(w, groupCount, a, n, res); break;
+                case (KernelPath.NeonEmulated, _): InterleavedQ6_KArm.Rows<EmulatedSdot>(w, groupCount, a, n, res); break;
             }
         }
     }
 
-    private static int BlockSize(GgmlType weightType) => weightType == GgmlType.Q4_K ? BlockQ4_K.Elements : BlockQ4_0.Elements;
+    private static int BlockSize(GgmlType weightType) => GgmlTypeInfo.BlockSize(weightType);
 
     private static void CheckGroups(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, int n)
     {

@@ -27,7 +27,7 @@ public static class KernelParity
         foreach (var type in types)
             if (Dot.TileSupported(type, 4))
                 yield return ($"tile {type} x {Quants.ActivationType(type)} [{Dot.Name(Dot.Default(type))}, rows x tokens] == scalar", () => CheckTile(type));
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K })
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
         {
             string name = $"{type} x {Quants.ActivationType(type)} [{Dot.Name(InterleavedDot.Default(type))}";
             if (InterleavedDot.Supported(type))
@@ -115,9 +115,10 @@ public static class KernelParity
             long rowBytes = GgmlTypeInfo.RowBytes(type, n);
             var w = new byte[rowBytes * rows];
             for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            int dOffset = type == GgmlType.Q6_K ? 208 : 0;
             for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale (Q4_K: d, and dmin in the next)
             {
-                BitConverter.TryWriteBytes(w.AsSpan(i * blockBytes, 2), edgeScales[rng.Next(edgeScales.Length)]);
+                BitConverter.TryWriteBytes(w.AsSpan(i * blockBytes + dOffset, 2), edgeScales[rng.Next(edgeScales.Length)]);
                 if (type == GgmlType.Q4_K && i + 1 < rows * blocks)
                     BitConverter.TryWriteBytes(w.AsSpan((i + 1) * blockBytes + 2, 2), edgeScales[rng.Next(edgeScales.Length)]);
             }

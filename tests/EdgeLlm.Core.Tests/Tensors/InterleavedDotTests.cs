@@ -12,7 +12,7 @@ public class InterleavedDotTests
     public static TheoryData<string, string> Paths()
     {
         var data = new TheoryData<string, string>();
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K })
+        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
             foreach (var path in Enum.GetValues<KernelPath>().Where(p => InterleavedDot.CanRun(p, type)))
                 data.Add(type.ToString(), path.ToString());
         return data;
@@ -64,7 +64,9 @@ public class InterleavedDotTests
         Assert.False(InterleavedDot.Fits(GgmlType.Q8_0, 16, 4096));
         Assert.True(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096));
         Assert.False(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096 + 32));
-        Assert.False(InterleavedDot.Supported(GgmlType.Q6_K));
+        Assert.True(InterleavedDot.Fits(GgmlType.Q6_K, 8, 512));
+        Assert.False(InterleavedDot.TileSupported(GgmlType.Q6_K, 8));
+        Assert.False(InterleavedDot.Supported(GgmlType.Q5_K));
     }
 
     [Fact]
