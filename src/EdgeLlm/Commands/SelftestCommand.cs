@@ -53,19 +53,45 @@ internal static class SelftestCommand
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>Logits of every fixture model against llama.cpp's, on this CPU's kernels.</summary>
+    /// <summary>
+    /// Logits of every fixture model against llama.cpp's, on this CPU's kernels; models with interleavable matrices again
+    /// with the interleaved weight cache (built in a temporary directory), when this CPU has those kernels.
+    /// </summary>
     private static IEnumerable<(string, Action)> ReferenceChecks(string? fixtures)
     {
         if (fixtures is null) yield break;
         string refs = Path.Combine(fixtures, "refs");
         foreach (string name in ReferenceCase.Names(refs))
         {
-            yield return ($"logits parity {name}", () =>
+            var (reference, error) = TryLoad(refs, name);
+            if (reference is null)
             {
-                var reference = ReferenceCase.Load(refs, name);
-                var result = LogitsParity.Check(reference, Path.Combine(fixtures, "models", reference.ModelFile), WorkerPool.DefaultThreadCount);
-                if (!result.Passed) throw new InvalidOperationException(result.ToString());
-            });
+                yield return ($"logits parity {name}", () => throw new InvalidDataException(error));
+                continue;
+            }
+            string model = Path.Combine(fixtures, "models", reference.ModelFile);
+            yield return ($"logits parity {name}", () => Check(reference, model, null));
+            if (Core.Tensors.InterleavedDot.Supported(Core.Tensors.GgmlType.Q4_0) && (model.Contains("q4_0") || model.Contains("q4_k")))
+                yield return ($"logits parity {name}, interleaved weights", () =>
+                {
+                    string dir = Path.Combine(Path.GetTempPath(), $"edgellm-selftest-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                    try { Check(reference, model, dir); }
+                    finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+                });
+        }
+
+        static (ReferenceCase?, string?) TryLoad(string refs, string name)
+        {
+            try { return (ReferenceCase.Load(refs, name), null); }
+            catch (Exception e) { return (null, $"reference {name} cannot be read: {e.Message}"); } // reported as a failed check
+        }
+
+        static void Check(ReferenceCase reference, string model, string? cacheDirectory)
+        {
+            var result = LogitsParity.Check(reference, model, WorkerPool.DefaultThreadCount, cacheDirectory);
+            if (!result.Passed) throw new InvalidOperationException(result.ToString());
+            if (cacheDirectory != null && (!Directory.Exists(cacheDirectory) || Directory.GetFiles(cacheDirectory, "*.interleaved").Length != 1))
+                throw new InvalidOperationException("no interleaved weight cache was built");
         }
     }
 
