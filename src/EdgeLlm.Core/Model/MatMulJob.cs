@@ -10,7 +10,8 @@ namespace EdgeLlm.Core.Model;
 /// Work is split by weight rows into contiguous chunks (a few per thread, multiples of 8 rows), so each thread streams long
 /// runs of consecutive memory and the hardware prefetcher stays ahead; the dynamic chunk counter still balances uneven
 /// threads. Each chunk is read from memory once and applied to every token of the batch while it is in cache: a batch
-/// goes through the tiled rows × tokens kernel where there is one (<see cref="Dot.TileSupported"/>).
+/// goes through a tiled rows × tokens kernel where the matrix's type and layout have one (<see cref="InterleavedDot.TileSupported"/>,
+/// <see cref="Dot.TileSupported"/>), chosen per matrix so a job mixing Q4_K and Q6_K keeps the tile for its Q4_K matrices.
 /// </remarks>
 internal sealed unsafe class MatMulJob : IParallelWork
 {
@@ -24,8 +25,14 @@ internal sealed unsafe class MatMulJob : IParallelWork
     private byte[] _activations = [];
     private int _activationRowBytes;
     private int _tokens;
-    private float[] _tileAux = [];
-    private bool _tiled, _interleavedTiled;
+    // Per matrix of the job: which batch kernel it uses and the per-batch activation terms that kernel reads. Matrices of
+    // one type share one array (the terms depend only on the type and the activations); each array grows to the largest
+    // batch once, then is reused.
+    private readonly float[][] _auxStorage = [[], [], []];
+    private readonly float[][] _aux = new float[MaxMatrices][];
+    private readonly BatchKernel[] _batchKernel = new BatchKernel[MaxMatrices];
+
+    private enum BatchKernel { PerToken, RowTile, InterleavedTile }
 
     public MatMulJob(int workers)
     {
@@ -70,29 +77,30 @@ internal sealed unsafe class MatMulJob : IParallelWork
             total += _weights[m].Rows;
         }
         _firstItem[matrices] = total;
-        var w0 = _weights[0];
-        bool sameType = true, anyInterleaved = w0.IsInterleaved;
-        for (int m = 1; m < matrices; m++)
+        for (int m = 0; m < matrices; m++)
         {
-            sameType &= _weights[m].Type == w0.Type;
-            anyInterleaved |= _weights[m].IsInterleaved;
-        }
-        _tiled = tokens > 1 && sameType && Dot.TileSupported(w0.Type, tokens);
-        _interleavedTiled = tokens > 1 && sameType && anyInterleaved && InterleavedDot.TileSupported(w0.Type, tokens);
-        if (_interleavedTiled)
-        {
-            // For Q4_0 these are the row-major tile's terms too, so both kinds of matrix in the job can use them.
-            int need = InterleavedDot.TileAuxLength(w0.Type, tokens, w0.Columns);
-            if (_tileAux.Length < need) _tileAux = new float[need];
-            InterleavedDot.TilePrepare(w0.Type, activations, activationRowBytes, tokens, w0.Columns, _tileAux);
-        }
-        else if (_tiled)
-        {
-            int need = Dot.TileAuxLength(w0.Type, tokens, w0.Columns);
-            if (_tileAux.Length < need) _tileAux = new float[need]; // grows to the largest batch once, then reused
-            Dot.TilePrepare(w0.Type, activations, activationRowBytes, tokens, w0.Columns, _tileAux);
+            ref readonly WeightMatrix w = ref _weights[m];
+            _batchKernel[m] = tokens <= 1 ? BatchKernel.PerToken
+                : w.IsInterleaved && InterleavedDot.TileSupported(w.Type, tokens) ? BatchKernel.InterleavedTile
+                : !w.IsInterleaved && Dot.TileSupported(w.Type, tokens) ? BatchKernel.RowTile
+                : BatchKernel.PerToken;
+            if (_batchKernel[m] != BatchKernel.PerToken) _aux[m] = PrepareAux(m, activations, activationRowBytes, tokens);
         }
         pool.Run(this, total, ChunkRows(total, pool.ThreadCount));
+    }
+
+    /// <summary>The batch terms of matrix m: those of an earlier matrix of the job with the same type and kernel, else new.</summary>
+    private float[] PrepareAux(int m, byte[] activations, int activationRowBytes, int tokens)
+    {
+        ref readonly WeightMatrix w = ref _weights[m];
+        for (int k = 0; k < m; k++)
+            if (_batchKernel[k] == _batchKernel[m] && _weights[k].Type == w.Type) return _aux[k];
+        bool interleaved = _batchKernel[m] == BatchKernel.InterleavedTile;
+        int need = interleaved ? InterleavedDot.TileAuxLength(w.Type, tokens, w.Columns) : Dot.TileAuxLength(w.Type, tokens, w.Columns);
+        if (_auxStorage[m].Length < need) _auxStorage[m] = new float[need];
+        if (interleaved) InterleavedDot.TilePrepare(w.Type, activations, activationRowBytes, tokens, w.Columns, _auxStorage[m]);
+        else Dot.TilePrepare(w.Type, activations, activationRowBytes, tokens, w.Columns, _auxStorage[m]);
+        return _auxStorage[m];
     }
 
     /// <summary>About eight chunks per thread, a multiple of 8 rows, at least 16 rows.</summary>
@@ -133,8 +141,8 @@ internal sealed unsafe class MatMulJob : IParallelWork
             {
                 int groups = (last - first) / G;
                 var span = w.GroupSpan(first / G, groups);
-                if (_interleavedTiled)
-                    InterleavedDot.Tile(w.Type, span, groups, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux, output.AsSpan(first), stride);
+                if (_batchKernel[m] == BatchKernel.InterleavedTile)
+                    InterleavedDot.Tile(w.Type, span, groups, _activations, _activationRowBytes, _tokens, w.Columns, _aux[m], output.AsSpan(first), stride);
                 else
                     for (int t = 0; t < _tokens; t++)
                         InterleavedDot.Rows(w.Type, span, groups, _activations.AsSpan(t * _activationRowBytes, _activationRowBytes), w.Columns,
@@ -143,9 +151,9 @@ internal sealed unsafe class MatMulJob : IParallelWork
             RowMajor(w, Math.Max(first, last), end, output, stride);
             return;
         }
-        if (_tiled)
+        if (_batchKernel[m] == BatchKernel.RowTile)
         {
-            Dot.Tile(w.Type, w.RowSpan(start, count), count, _activations, _activationRowBytes, _tokens, w.Columns, _tileAux,
+            Dot.Tile(w.Type, w.RowSpan(start, count), count, _activations, _activationRowBytes, _tokens, w.Columns, _aux[m],
                 output.AsSpan(start), stride, _tileScratch[worker]);
             return;
         }
