@@ -67,11 +67,15 @@ public static unsafe class InterleavedDot
 
     /// <summary>Whether <see cref="Tile"/> has a groups × tokens kernel here (x64); otherwise batches go token by token through <see cref="Rows"/>.</summary>
     public static bool TileSupported(GgmlType weightType, int tokens) =>
-        tokens >= 4 && weightType is GgmlType.Q4_0 or GgmlType.Q4_K && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+        tokens >= 4 && weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
 
     /// <summary>Floats of <see cref="TilePrepare"/> output for a batch.</summary>
-    public static int TileAuxLength(GgmlType weightType, int tokens, int n) =>
-        weightType == GgmlType.Q4_0 ? Dot.TileAuxLength(weightType, tokens, n) : tokens * (n / BlockQ4_K.Elements) * InterleavedQ4_KX86.AuxPerBlock;
+    public static int TileAuxLength(GgmlType weightType, int tokens, int n) => weightType switch
+    {
+        GgmlType.Q4_0 => Dot.TileAuxLength(weightType, tokens, n),
+        GgmlType.Q4_K => tokens * (n / BlockQ4_K.Elements) * InterleavedQ4_KX86.AuxPerBlock,
+        _ => tokens * (n / BlockQ6_K.Elements) * InterleavedQ6_KX86.AuxPerBlock,
+    };
 
     /// <summary>Per-batch activation terms <see cref="Tile"/> needs, computed once for all groups.</summary>
     public static void TilePrepare(GgmlType weightType, ReadOnlySpan<byte> activations, int activationStride, int tokens, int n, Span<float> aux)
@@ -86,7 +90,10 @@ public static unsafe class InterleavedDot
         if (aux.Length < TileAuxLength(weightType, tokens, n)) throw new ArgumentException("aux too small", nameof(aux));
         fixed (byte* a = activations)
         fixed (float* x = aux)
-            InterleavedQ4_KX86.Prepare(a, activationStride, tokens, n, x);
+        {
+            if (weightType == GgmlType.Q4_K) InterleavedQ4_KX86.Prepare(a, activationStride, tokens, n, x);
+            else InterleavedQ6_KX86.Prepare(a, activationStride, tokens, n, x);
+        }
     }
 
     /// <summary>
@@ -114,10 +121,15 @@ public static unsafe class InterleavedDot
                 if (vnni) InterleavedQ4_0X86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
                 else InterleavedQ4_0X86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
             }
-            else
+            else if (weightType == GgmlType.Q4_K)
             {
                 if (vnni) InterleavedQ4_KX86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
                 else InterleavedQ4_KX86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            }
+            else
+            {
+                if (vnni) InterleavedQ6_KX86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+                else InterleavedQ6_KX86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
             }
         }
     }

@@ -29,6 +29,7 @@ public class InterleavedDotTests
     [Theory]
     [InlineData(GgmlType.Q4_0)]
     [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
     public void Tile_matches_scalar_dot_of_the_original_rows(GgmlType type)
     {
         if (!InterleavedDot.TileSupported(type, 4)) return; // x64 only; arm64 batches go token by token (checked above)
@@ -65,7 +66,7 @@ public class InterleavedDotTests
         Assert.True(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096));
         Assert.False(InterleavedDot.Fits(GgmlType.Q4_K, 8, 4096 + 32));
         Assert.True(InterleavedDot.Fits(GgmlType.Q6_K, 8, 512));
-        Assert.False(InterleavedDot.TileSupported(GgmlType.Q6_K, 8));
+        Assert.False(InterleavedDot.TileSupported(GgmlType.Q6_K, 3));
         Assert.False(InterleavedDot.Supported(GgmlType.Q5_K));
     }
 
