@@ -12,14 +12,24 @@ internal static unsafe class InterleavedWeightCacheBuilder
 {
     private const int BufferBytes = 1 << 20;
 
+    /// <summary>Free space left on the cache's filesystem after writing it, at least: a full disk breaks the rest of the device.</summary>
+    internal static long KeepFreeBytes(long totalBytes) => Math.Max(512L << 20, totalBytes / 20);
+
     /// <summary>Builds the cache at <paramref name="path"/>; returns null, or why it could not.</summary>
-    public static string? Build(GgufFile model, IReadOnlyList<GgufTensorInfo> tensors, string path, Action<string>? log)
+    /// <param name="keepFree">Bytes that must stay free on the filesystem; null = <see cref="KeepFreeBytes"/> of its size.</param>
+    public static string? Build(GgufFile model, IReadOnlyList<GgufTensorInfo> tensors, string path, Action<string>? log, long? keepFree = null)
     {
         string temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp"; // unique even for two loads in one process
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            Directory.CreateDirectory(directory);
             long total = tensors.Sum(InterleavedWeightCache.InterleavedBytes);
+            var disk = new DriveInfo(directory);
+            long reserve = keepFree ?? KeepFreeBytes(disk.TotalSize);
+            if (disk.AvailableFreeSpace < total + reserve)
+                return $"not enough disk space in {directory}: the cache needs {total / 1e9:F2} GB and {reserve / 1e9:F2} GB must stay free, " +
+                       $"{disk.AvailableFreeSpace / 1e9:F2} GB are available (free some space, or set weight_cache to another directory or off)";
             log?.Invoke($"interleaving {tensors.Count} weight matrices ({total / 1e9:F2} GB) into {path}, once for this model file");
             using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
             {
@@ -65,7 +75,7 @@ internal static unsafe class InterleavedWeightCacheBuilder
             File.Move(temp, path, overwrite: true);
             return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             try { File.Delete(temp); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
             return e.Message;

@@ -93,6 +93,19 @@ public sealed unsafe class InterleavedWeightCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_disk_without_room_to_spare_is_left_alone()
+    {
+        using var file = GgufFile.Open(Fixtures.Model("tiny-q4_0.gguf"));
+        var tensors = file.Tensors.Where(t => t.Type == GgmlType.Q4_0 && t.Dimensions.Length == 2).ToList();
+        string path = Path.Combine(_dir, InterleavedWeightCache.FileNameFor(file.Path));
+        string? error = InterleavedWeightCacheBuilder.Build(file, tensors, path, null, keepFree: long.MaxValue / 4);
+        Assert.NotNull(error);
+        Assert.StartsWith("not enough disk space in ", error);
+        Assert.Empty(Directory.GetFiles(_dir)); // nothing written, no temporary file
+        Assert.True(InterleavedWeightCacheBuilder.KeepFreeBytes(32L << 30) >= 512L << 20);
+    }
+
+    [Fact]
     public void A_matrix_with_a_non_finite_scale_stays_row_major()
     {
         if (!Supported) return;
