@@ -9,6 +9,7 @@ namespace EdgeLlm.Pipeline;
 public sealed class GenerationRequest
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private Timer? _timeout;
     private readonly CancellationToken _token;
     private int _reason;
     private int _finished;
@@ -51,21 +52,24 @@ public sealed class GenerationRequest
     }
 
     /// <summary>Arms the timeout: when it fires the request is cancelled with <see cref="CancelReason.Timeout"/>.</summary>
+    /// <remarks>
+    /// A timer that calls <see cref="Cancel"/>, not CancelSource.CancelAfter: the reason must be recorded before the token
+    /// fires, or the generation thread can see the cancellation first and report "cancelled" instead of "timeout".
+    /// </remarks>
     internal void StartTimeout(TimeSpan timeout, Action<GenerationRequest> onCancelled)
     {
-        _token.Register(state =>
-        {
-            var request = (GenerationRequest)state!;
-            // A cancellation without a recorded reason can only come from CancelAfter.
-            Interlocked.CompareExchange(ref request._reason, (int)CancelReason.Timeout, 0);
-            onCancelled(request);
-        }, this);
-        if (timeout > TimeSpan.Zero) _cancellation.CancelAfter(timeout);
+        _token.Register(state => onCancelled((GenerationRequest)state!), this);
+        if (timeout > TimeSpan.Zero)
+            _timeout = new Timer(static state => ((GenerationRequest)state!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Claims the single terminal reply: true for the first caller only.</summary>
     internal bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
 
     /// <summary>Releases the timer after the terminal reply.</summary>
-    internal void Release() => _cancellation.Dispose();
+    internal void Release()
+    {
+        _timeout?.Dispose();
+        _cancellation.Dispose();
+    }
 }

@@ -58,7 +58,7 @@ public class PipelineTests
     public async Task Timeout_ends_a_running_request_with_timeout()
     {
         using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(50));
-        var (p, sink) = Start(engine, new PipelineOptions { RequestTimeout = TimeSpan.FromMilliseconds(3000) });
+        var (p, sink) = Start(engine, new PipelineOptions { RequestTimeout = TimeSpan.FromMilliseconds(1500) });
         Assert.True(p.Submit(Story(p, sink, "running", 200)));
         Assert.StartsWith("done:timeout:, there was", await sink.WaitAsync("running"));
         Assert.Equal(1, p.Status().RequestsServed);
