@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using EdgeLlm.Core.Tensors;
 
 namespace EdgeLlm.Core.Gguf;
@@ -10,19 +9,15 @@ namespace EdgeLlm.Core.Gguf;
 /// </remarks>
 public sealed unsafe class GgufFile : IDisposable
 {
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly ReadOnlyMapping _mapping;
     private readonly Dictionary<string, GgufValue> _metadata;
     private readonly Dictionary<string, GgufTensorInfo> _tensorsByName;
-    private byte* _base;
 
-    private GgufFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length, GgufHeader header)
+    private GgufFile(string path, ReadOnlyMapping mapping, GgufHeader header)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = start;
-        FileLength = length;
+        _mapping = mapping;
+        FileLength = mapping.Length;
         Version = header.Version;
         Alignment = header.Alignment;
         DataOffset = header.DataOffset;
@@ -44,7 +39,7 @@ public sealed unsafe class GgufFile : IDisposable
     public IReadOnlyList<GgufTensorInfo> Tensors { get; }
 
     /// <summary>Start of the mapping; for advisory calls (madvise, mlock) over the whole file.</summary>
-    public byte* BasePointer => _base != null ? _base : throw new ObjectDisposedException(nameof(GgufFile));
+    public byte* BasePointer => _mapping.Pointer;
 
     /// <summary>Maps and validates <paramref name="path"/>. Any problem becomes a single-line <see cref="GgufException"/>.</summary>
     public static GgufFile Open(string path)
@@ -66,38 +61,24 @@ public sealed unsafe class GgufFile : IDisposable
             throw new GgufException($"'{path}' is too small to be a GGUF file ({length} bytes)");
         }
 
-        MemoryMappedFile? map = null;
-        MemoryMappedViewAccessor? view = null;
-        bool pointerAcquired = false;
+        ReadOnlyMapping mapping;
         try
         {
-            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            byte* start = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-            pointerAcquired = true;
-            start += view.PointerOffset;
-            var header = GgufParser.Parse(start, length);
-            return new GgufFile(path, map, view, start, length, header);
+            mapping = ReadOnlyMapping.Create(stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Release(map, view, pointerAcquired, stream);
             throw new GgufException($"cannot map '{path}': {e.Message}");
+        }
+        try
+        {
+            return new GgufFile(path, mapping, GgufParser.Parse(mapping.Pointer, length));
         }
         catch
         {
-            Release(map, view, pointerAcquired, stream);
+            mapping.Dispose();
             throw;
         }
-    }
-
-    private static void Release(MemoryMappedFile? map, MemoryMappedViewAccessor? view, bool pointerAcquired, FileStream stream)
-    {
-        if (pointerAcquired) view!.SafeMemoryMappedViewHandle.ReleasePointer();
-        view?.Dispose();
-        map?.Dispose();
-        stream.Dispose();
     }
 
     public bool Contains(string key) => _metadata.ContainsKey(key);
@@ -156,12 +137,5 @@ public sealed unsafe class GgufFile : IDisposable
             ? new GgufException($"metadata '{key}' should be {what} but is {Find(key)!.Type} ({Find(key)})")
             : new GgufException($"metadata '{key}' is missing from {System.IO.Path.GetFileName(Path)}");
 
-    public void Dispose()
-    {
-        if (_base == null) return;
-        _base = null;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
-    }
+    public void Dispose() => _mapping.Dispose();
 }

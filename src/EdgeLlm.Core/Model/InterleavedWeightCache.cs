@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
 using EdgeLlm.Core.Gguf;
 using EdgeLlm.Core.Tensors;
 
@@ -24,29 +23,24 @@ public sealed unsafe class InterleavedWeightCache : IDisposable
     internal const int SampleBytes = 4096;
     internal const long DataAlignment = 4096;
 
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly ReadOnlyMapping _mapping;
     private readonly Dictionary<string, long> _offsets;
-    private byte* _base;
 
-    private InterleavedWeightCache(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length, Dictionary<string, long> offsets)
+    private InterleavedWeightCache(string path, ReadOnlyMapping mapping, Dictionary<string, long> offsets)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = start;
-        Length = length;
+        _mapping = mapping;
         _offsets = offsets;
     }
 
     public string Path { get; }
-    public long Length { get; }
+    public long Length => _mapping.Length;
 
     /// <summary>Number of matrices held interleaved.</summary>
     public int MatrixCount => _offsets.Count;
 
     /// <summary>Start of the mapping, for prefetch and mlock.</summary>
-    public byte* BasePointer => _base != null ? _base : throw new ObjectDisposedException(nameof(InterleavedWeightCache));
+    public byte* BasePointer => _mapping.Pointer;
 
     /// <summary>The interleaved copy of tensor <paramref name="name"/>, or null when it is kept row-major.</summary>
     public byte* Find(string name) => _offsets.TryGetValue(name, out long offset) ? BasePointer + offset : null;
@@ -100,21 +94,23 @@ public sealed unsafe class InterleavedWeightCache : IDisposable
             stream.Dispose();
             return $"{length} bytes is too short";
         }
-        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-        start += view.PointerOffset;
+        ReadOnlyMapping mapping;
+        try
+        {
+            mapping = ReadOnlyMapping.Create(stream);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot map it: {e.Message}";
+        }
         var offsets = new Dictionary<string, long>(StringComparer.Ordinal);
-        string? problem = Check(model, tensors, new ReadOnlySpan<byte>(start, (int)Math.Min(length, int.MaxValue)), length, offsets);
+        string? problem = Check(model, tensors, new ReadOnlySpan<byte>(mapping.Pointer, (int)Math.Min(length, int.MaxValue)), length, offsets);
         if (problem != null)
         {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-            map.Dispose();
+            mapping.Dispose();
             return problem;
         }
-        cache = new InterleavedWeightCache(path, map, view, start, length, offsets);
+        cache = new InterleavedWeightCache(path, mapping, offsets);
         return null;
     }
 
@@ -184,12 +180,5 @@ public sealed unsafe class InterleavedWeightCache : IDisposable
         return h ^ (h >> 32);
     }
 
-    public void Dispose()
-    {
-        if (_base == null) return;
-        _base = null;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
-    }
+    public void Dispose() => _mapping.Dispose();
 }
