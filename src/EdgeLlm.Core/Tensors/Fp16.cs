@@ -75,23 +75,14 @@ public static class Fp16
 
     /// <summary>Eight halves to eight floats, exactly, with integer/float vector arithmetic only (no F16C needed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> ToSingle(Vector128<ushort> h)
-    {
-        // The half is moved to the top of a 32-bit word. Normals (and inf/nan) become a float by shifting exponent and
-        // mantissa into place, adding 224 to the exponent field and multiplying by 2^-112, which rebias from 15 to 127
-        // and keep inf/nan (exponent 255) as they are. Subnormals are built as (0.5 + mant*2^-24) - 0.5.
-        Vector256<uint> w = Vector256.WidenLower(Vector256.Create(h, h)) << 16;
-        Vector256<uint> sign = w & Vector256.Create(0x80000000u);
-        Vector256<uint> twoW = w + w;
-        Vector256<float> normal = ((twoW >>> 4) + Vector256.Create(0x70000000u)).AsSingle()
-                                  * Vector256.Create(BitConverter.UInt32BitsToSingle(0x07800000u));
-        Vector256<float> sub = ((twoW >>> 17) | Vector256.Create(0x3F000000u)).AsSingle() - Vector256.Create(0.5f);
-        Vector256<uint> isSub = Vector256.LessThan(twoW, Vector256.Create(0x08000000u));
-        Vector256<uint> mag = Vector256.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
-        return (sign | mag).AsSingle();
-    }
+    internal static Vector256<float> ToSingle(Vector128<ushort> h) => ToSingleLow(Vector256.WidenLower(Vector256.Create(h, h)).AsInt32());
 
     /// <summary>The halves in the low 16 bits of each int lane to floats, exactly (the high bits are ignored).</summary>
+    /// <remarks>
+    /// The half is moved to the top of a 32-bit word. Normals (and inf/nan) become a float by shifting exponent and mantissa
+    /// into place, adding 224 to the exponent field and multiplying by 2^-112, which rebias from 15 to 127 and keep inf/nan
+    /// (exponent 255) as they are. Subnormals are built as (0.5 + mant*2^-24) - 0.5. The FPU only ever sees normal floats.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ToSingleLow(Vector256<int> lanes)
     {
