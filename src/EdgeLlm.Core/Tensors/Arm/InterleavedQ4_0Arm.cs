@@ -57,8 +57,8 @@ internal static unsafe class InterleavedQ4_0Arm
                 }
                 Vector128<float> dv = Vector128.Create(dy[b]);
                 Vector128<short> h = Vector128.Load((short*)s);
-                Vector128<float> d0 = ((Vector128.WidenLower(h) << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * dv;
-                Vector128<float> d1 = ((Vector128.WidenUpper(h) << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * dv;
+                Vector128<float> d0 = ScaledDownHalf(Vector128.WidenLower(h)) * dv;
+                Vector128<float> d1 = ScaledDownHalf(Vector128.WidenUpper(h)) * dv;
                 acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), d0, acc0);
                 acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), d1, acc1);
             }
@@ -66,4 +66,12 @@ internal static unsafe class InterleavedQ4_0Arm
             acc1.Store(results + g * 8 + 4);
         }
     }
+
+    /// <summary>Sign-extended half bits to half·2⁻¹¹², exactly (see <see cref="TwoPow112"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ScaledDownHalf(Vector128<int> h) => ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle();
+
+    /// <summary>Sign-extended half bits to the float, exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> Half(Vector128<int> h) => ScaledDownHalf(h) * Vector128.Create(TwoPow112);
 }

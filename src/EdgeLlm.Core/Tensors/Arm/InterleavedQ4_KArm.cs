@@ -61,8 +61,8 @@ internal static unsafe class InterleavedQ4_KArm
                 }
                 float dy = *(float*)(y - BlockQ8_K.Qs + BlockQ8_K.D);
                 Vector128<short> d = Vector128.Load((short*)(meta + InterleavedQ4_K.MetaD)), dmin = Vector128.Load((short*)(meta + InterleavedQ4_K.MetaDMin));
-                acc0 = Step(acc0, is0, m0, Half(Vector128.WidenLower(d)), Half(Vector128.WidenLower(dmin)), dy);
-                acc1 = Step(acc1, is1, m1, Half(Vector128.WidenUpper(d)), Half(Vector128.WidenUpper(dmin)), dy);
+                acc0 = Step(acc0, is0, m0, InterleavedQ4_0Arm.Half(Vector128.WidenLower(d)), InterleavedQ4_0Arm.Half(Vector128.WidenLower(dmin)), dy);
+                acc1 = Step(acc1, is1, m1, InterleavedQ4_0Arm.Half(Vector128.WidenUpper(d)), InterleavedQ4_0Arm.Half(Vector128.WidenUpper(dmin)), dy);
             }
             acc0.Store(results + g * 8);
             acc1.Store(results + g * 8 + 4);
@@ -76,11 +76,6 @@ internal static unsafe class InterleavedQ4_KArm
         Vector128<ushort> w = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)p).AsByte());
         return (Vector128.WidenLower(w).AsInt32(), Vector128.WidenUpper(w).AsInt32());
     }
-
-    /// <summary>Sign-extended half bits to the exact float (see <see cref="InterleavedQ4_0Arm.TwoPow112"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Half(Vector128<int> h) =>
-        ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * Vector128.Create(InterleavedQ4_0Arm.TwoPow112);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Step(Vector128<float> acc, Vector128<int> isum, Vector128<int> minSum, Vector128<float> d, Vector128<float> dmin, float dy)

@@ -47,8 +47,8 @@ internal static unsafe class InterleavedQ6_KArm
                     }
                 float dy = *(float*)(a + b * AB + BlockQ8_K.D);
                 Vector128<short> d = Vector128.Load((short*)(meta + InterleavedQ6_K.MetaD));
-                acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is0), Half(Vector128.WidenLower(d)) * Vector128.Create(dy), acc0);
-                acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is1), Half(Vector128.WidenUpper(d)) * Vector128.Create(dy), acc1);
+                acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is0), InterleavedQ4_0Arm.Half(Vector128.WidenLower(d)) * Vector128.Create(dy), acc0);
+                acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is1), InterleavedQ4_0Arm.Half(Vector128.WidenUpper(d)) * Vector128.Create(dy), acc1);
             }
             acc0.Store(results + g * 8);
             acc1.Store(results + g * 8 + 4);
@@ -81,8 +81,4 @@ internal static unsafe class InterleavedQ6_KArm
         Vector128<short> w = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)p).AsSByte());
         return (Vector128.WidenLower(w), Vector128.WidenUpper(w));
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Half(Vector128<int> h) =>
-        ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle() * Vector128.Create(InterleavedQ4_0Arm.TwoPow112);
 }

@@ -81,9 +81,6 @@ internal static unsafe class InterleavedQ4_KX86
         return Avx2.ConvertToVector256Int16(Sse2.UnpackLow(both, Sse2.ShiftRightLogical128BitLane(both, 8))).AsInt16();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Halves(byte* p) => InterleavedQ4_0X86.Halves(p);
-
     private static void OneToken<T>(byte* q, int nb, byte* y, float* dy, int* pairs, float* output) where T : struct, IX86IntDot
     {
         byte* meta = q + nb * InterleavedQ4_K.BlockQuantBytes;
@@ -116,8 +113,8 @@ internal static unsafe class InterleavedQ4_KX86
             for (int p = 0; p < 4; p++)
                 minSum = T.MaddI16(minSum, MinPairs(meta + InterleavedQ4_K.MetaMins, p), Vector256.Create(pairs[b * 4 + p]).AsInt16());
             Vector256<float> da = Vector256.Create(dy[b]);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(isum), Halves(meta + InterleavedQ4_K.MetaD) * da, acc);
-            acc = Fma.MultiplyAddNegated(Avx.ConvertToVector256Single(minSum), Halves(meta + InterleavedQ4_K.MetaDMin) * da, acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(isum), InterleavedQ4_0X86.Halves(meta + InterleavedQ4_K.MetaD) * da, acc);
+            acc = Fma.MultiplyAddNegated(Avx.ConvertToVector256Single(minSum), InterleavedQ4_0X86.Halves(meta + InterleavedQ4_K.MetaDMin) * da, acc);
         }
         acc.Store(output);
     }
@@ -159,7 +156,7 @@ internal static unsafe class InterleavedQ4_KX86
                 m2 = T.MaddI16(m2, mp, Vector256.Create(pairs[(2 * nb + b) * 4 + p]).AsInt16());
                 m3 = T.MaddI16(m3, mp, Vector256.Create(pairs[(3 * nb + b) * 4 + p]).AsInt16());
             }
-            Vector256<float> d = Halves(meta + InterleavedQ4_K.MetaD), dmin = Halves(meta + InterleavedQ4_K.MetaDMin);
+            Vector256<float> d = InterleavedQ4_0X86.Halves(meta + InterleavedQ4_K.MetaD), dmin = InterleavedQ4_0X86.Halves(meta + InterleavedQ4_K.MetaDMin);
             acc0 = Step(acc0, is0, m0, d, dmin, dy[b]);
             acc1 = Step(acc1, is1, m1, d, dmin, dy[nb + b]);
             acc2 = Step(acc2, is2, m2, d, dmin, dy[2 * nb + b]);
