@@ -18,13 +18,10 @@ public static unsafe class InterleavedDot
     public static bool Supported(GgmlType weightType) => Default(weightType) != KernelPath.Scalar;
 
     /// <summary>Whether a rows × n matrix of <paramref name="weightType"/> has an interleaved layout.</summary>
-    public static bool Fits(GgmlType weightType, int rows, int n) => weightType switch
-    {
-        GgmlType.Q4_0 => InterleavedQ4_0.Fits(rows, n),
-        GgmlType.Q4_K => InterleavedQ4_K.Fits(rows, n),
-        GgmlType.Q6_K => InterleavedQ6_K.Fits(rows, n),
-        _ => false,
-    };
+    /// <remarks>Whole groups of rows and whole blocks of columns.</remarks>
+    public static bool Fits(GgmlType weightType, int rows, int n) =>
+        weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K
+        && rows > 0 && rows % GroupRows == 0 && n > 0 && n % GgmlTypeInfo.BlockSize(weightType) == 0;
 
     /// <summary>Bytes of one group of <see cref="GroupRows"/> rows of n columns.</summary>
     public static long GroupBytes(GgmlType weightType, int n) => weightType switch
@@ -39,12 +36,25 @@ public static unsafe class InterleavedDot
     public static void Interleave(GgmlType weightType, ReadOnlySpan<byte> rows, int n, Span<byte> group)
     {
         if (!Fits(weightType, GroupRows, n)) throw new NotSupportedException($"no interleaved layout for {weightType} rows of {n}");
-        if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, n, group);
-        else if (weightType == GgmlType.Q4_K) InterleavedQ4_K.Interleave(rows, n, group);
-        else InterleavedQ6_K.Interleave(rows, n, group);
+        long rowBytes = GgmlTypeInfo.RowBytes(weightType, n);
+        if (rows.Length < GroupRows * rowBytes) throw new ArgumentException($"8 rows of {n} need {GroupRows * rowBytes} bytes", nameof(rows));
+        if (group.Length < GroupBytes(weightType, n)) throw new ArgumentException($"a group of {n} columns needs {GroupBytes(weightType, n)} bytes", nameof(group));
+        fixed (byte* src = rows)
+        fixed (byte* dst = group)
+            Interleave(weightType, src, (nint)rowBytes, n, dst);
     }
 
-    /// <summary>The same on raw pointers (the cache builder's loop over gigabytes); the shape must fit.</summary>
+    /// <summary><paramref name="rowCount"/> consecutive rows (whole groups) regrouped into a new array of consecutive groups (tests, benchmarks).</summary>
+    internal static byte[] Interleave(GgmlType weightType, ReadOnlySpan<byte> rows, int rowCount, int n)
+    {
+        long rowBytes = GgmlTypeInfo.RowBytes(weightType, n), groupBytes = GroupBytes(weightType, n);
+        var groups = new byte[rowCount / GroupRows * groupBytes];
+        for (int g = 0; g < rowCount / GroupRows; g++)
+            Interleave(weightType, rows[(int)(g * GroupRows * rowBytes)..], n, groups.AsSpan((int)(g * groupBytes)));
+        return groups;
+    }
+
+    /// <summary>The same on raw pointers, unchecked (the cache builder's loop over gigabytes); the shape must fit.</summary>
     internal static void Interleave(GgmlType weightType, byte* rows, nint rowBytes, int n, byte* group)
     {
         if (weightType == GgmlType.Q4_0) InterleavedQ4_0.Interleave(rows, rowBytes, n / BlockQ4_0.Elements, group);

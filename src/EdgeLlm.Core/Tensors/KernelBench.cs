@@ -25,10 +25,7 @@ public static class KernelBench
             }
             if (InterleavedDot.Fits(type, rows, n))
             {
-                long groupBytes = InterleavedDot.GroupBytes(type, n);
-                var groups = new byte[rows / InterleavedDot.GroupRows * groupBytes];
-                for (int g = 0; g < rows / InterleavedDot.GroupRows; g++)
-                    InterleavedDot.Interleave(type, w.AsSpan((int)(g * InterleavedDot.GroupRows * rowBytes)), n, groups.AsSpan((int)(g * groupBytes)));
+                byte[] groups = InterleavedDot.Interleave(type, w, rows, n);
                 foreach (var path in Enum.GetValues<KernelPath>())
                 {
                     if (path == KernelPath.NeonEmulated || !InterleavedDot.CanRun(path, type)) continue;

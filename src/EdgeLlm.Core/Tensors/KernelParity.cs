@@ -75,27 +75,14 @@ public static class KernelParity
         foreach (var (rows, tokens, blocks) in new[] { (8, 4, 1), (13, 5, 3), (24, 7, 17), (16, 9, 40) })
         {
             int n = blocks * GgmlTypeInfo.BlockSize(type);
-            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
-            var w = new byte[rowBytes * rows];
-            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
-            int actBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
-            var act = new byte[actBytes * tokens];
-            for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * actBytes);
+            byte[] w = RandomWeights(type, n, rows, rng);
+            byte[] act = RandomActivations(type, n, tokens, rng, out int actBytes);
             var aux = new float[Dot.TileAuxLength(type, tokens, n)];
             Dot.TilePrepare(type, act, actBytes, tokens, n, aux);
             int stride = rows + 3;
             var results = new float[stride * tokens];
             Dot.Tile(type, w, rows, act, actBytes, tokens, n, aux, results, stride, new byte[Dot.TileScratchBytes]);
-            for (int t = 0; t < tokens; t++)
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
-                    var a = act.AsSpan(t * actBytes, actBytes);
-                    float expected = ScalarDot.Row(type, row, a, n);
-                    double bound = RelativeTolerance * Magnitude(type, row, a, n) + 1e-30;
-                    if (Math.Abs(results[t * stride + r] - expected) > bound)
-                        throw new InvalidOperationException($"tile {type} n={n} rows={rows} tokens={tokens}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
-                }
+            CheckResults($"tile {type} rows={rows} tokens={tokens}", type, n, w, rows, act, tokens, results, stride);
         }
     }
 
@@ -112,9 +99,7 @@ public static class KernelParity
         foreach (var (groups, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 1), (2, 3), (3, 8), (5, 40) } : new[] { (1, 1), (2, 2), (3, 5) })
         {
             int rows = groups * InterleavedDot.GroupRows, n = blocks * block;
-            long rowBytes = GgmlTypeInfo.RowBytes(type, n);
-            var w = new byte[rowBytes * rows];
-            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+            byte[] w = RandomWeights(type, n, rows, rng);
             int dOffset = type == GgmlType.Q6_K ? 208 : 0;
             for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale (Q4_K: d, and dmin in the next)
             {
@@ -122,24 +107,14 @@ public static class KernelParity
                 if (type == GgmlType.Q4_K && i + 1 < rows * blocks)
                     BitConverter.TryWriteBytes(w.AsSpan((i + 1) * blockBytes + 2, 2), edgeScales[rng.Next(edgeScales.Length)]);
             }
-            long groupBytes = InterleavedDot.GroupBytes(type, n);
-            var interleaved = new byte[groupBytes * groups];
-            for (int g = 0; g < groups; g++)
-                InterleavedDot.Interleave(type, w.AsSpan((int)(g * 8 * rowBytes)), n, interleaved.AsSpan((int)(g * groupBytes)));
+            byte[] interleaved = InterleavedDot.Interleave(type, w, rows, n);
             foreach (ushort activationScale in new ushort[] { 0x2E66, 0x7BFF, 0x0001 })
             {
                 byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
                 if (type == GgmlType.Q4_0) BitConverter.TryWriteBytes(act.AsSpan(0, 2), activationScale); // Q8_K's d is a float32
                 var results = new float[rows];
                 InterleavedDot.RowsWith(path, type, interleaved, groups, act, n, results);
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
-                    float expected = ScalarDot.Row(type, row, act, n);
-                    double bound = RelativeTolerance * Magnitude(type, row, act, n) + 1e-30;
-                    if (!(Math.Abs(results[r] - expected) <= bound))
-                        throw new InvalidOperationException($"interleaved {type} [{Dot.Name(path)}] n={n} groups={groups}: row {r} gave {results[r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
-                }
+                CheckResults($"interleaved {type} [{Dot.Name(path)}] groups={groups}", type, n, w, rows, act, 1, results, rows);
             }
         }
     }
@@ -151,31 +126,48 @@ public static class KernelParity
         foreach (var (groups, tokens, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 4, 1), (3, 5, 3), (2, 9, 17), (4, 7, 40) } : new[] { (1, 4, 1), (3, 5, 2), (2, 9, 3) })
         {
             int rows = groups * InterleavedDot.GroupRows, n = blocks * GgmlTypeInfo.BlockSize(type);
-            long rowBytes = GgmlTypeInfo.RowBytes(type, n), groupBytes = InterleavedDot.GroupBytes(type, n);
-            var w = new byte[rowBytes * rows];
-            for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
-            var interleaved = new byte[groupBytes * groups];
-            for (int g = 0; g < groups; g++)
-                InterleavedDot.Interleave(type, w.AsSpan((int)(g * 8 * rowBytes)), n, interleaved.AsSpan((int)(g * groupBytes)));
-            int actBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
-            var act = new byte[actBytes * tokens];
-            for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * actBytes);
+            byte[] w = RandomWeights(type, n, rows, rng);
+            byte[] interleaved = InterleavedDot.Interleave(type, w, rows, n);
+            byte[] act = RandomActivations(type, n, tokens, rng, out int actBytes);
             var aux = new float[InterleavedDot.TileAuxLength(type, tokens, n)];
             InterleavedDot.TilePrepare(type, act, actBytes, tokens, n, aux);
             int stride = rows + 5;
             var results = new float[stride * tokens];
             InterleavedDot.Tile(type, interleaved, groups, act, actBytes, tokens, n, aux, results, stride);
-            for (int t = 0; t < tokens; t++)
-                for (int r = 0; r < rows; r++)
-                {
-                    var row = w.AsSpan((int)(r * rowBytes), (int)rowBytes);
-                    var a = act.AsSpan(t * actBytes, actBytes);
-                    float expected = ScalarDot.Row(type, row, a, n);
-                    double bound = RelativeTolerance * Magnitude(type, row, a, n) + 1e-30;
-                    if (!(Math.Abs(results[t * stride + r] - expected) <= bound))
-                        throw new InvalidOperationException($"interleaved tile {type} n={n} groups={groups} tokens={tokens}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
-                }
+            CheckResults($"interleaved tile {type} groups={groups} tokens={tokens}", type, n, w, rows, act, tokens, results, stride);
         }
+    }
+
+    private static byte[] RandomWeights(GgmlType type, int n, int rows, Random rng)
+    {
+        long rowBytes = GgmlTypeInfo.RowBytes(type, n);
+        var w = new byte[rowBytes * rows];
+        for (int r = 0; r < rows; r++) RandomBlocks.WeightRow(type, n, rng).CopyTo(w, r * rowBytes);
+        return w;
+    }
+
+    private static byte[] RandomActivations(GgmlType type, int n, int tokens, Random rng, out int rowBytes)
+    {
+        rowBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
+        var act = new byte[rowBytes * tokens];
+        for (int t = 0; t < tokens; t++) RandomBlocks.ActivationRow(type, n, rng, out _).CopyTo(act, t * rowBytes);
+        return act;
+    }
+
+    /// <summary>results[t·stride + r] against the scalar dot of weight row r with activation row t, within the float-order tolerance.</summary>
+    private static void CheckResults(string what, GgmlType type, int n, byte[] weights, int rows, byte[] activations, int tokens, float[] results, int stride)
+    {
+        int rowBytes = (int)GgmlTypeInfo.RowBytes(type, n), actBytes = activations.Length / tokens;
+        for (int t = 0; t < tokens; t++)
+            for (int r = 0; r < rows; r++)
+            {
+                var row = weights.AsSpan(r * rowBytes, rowBytes);
+                var a = activations.AsSpan(t * actBytes, actBytes);
+                float expected = ScalarDot.Row(type, row, a, n);
+                double bound = RelativeTolerance * Magnitude(type, row, a, n) + 1e-30;
+                if (!(Math.Abs(results[t * stride + r] - expected) <= bound))
+                    throw new InvalidOperationException($"{what} n={n}: row {r} token {t} gave {results[t * stride + r]:R}, scalar {expected:R} (allowed ±{bound:G3})");
+            }
     }
 
     private static void CheckQuantize(GgmlType type)

@@ -22,22 +22,7 @@ internal static unsafe class InterleavedQ4_0
 
     public static long GroupBytes(int n) => (long)(n / BlockQ4_0.Elements) * (BlockQuantBytes + BlockScaleBytes);
 
-    /// <summary>Whether a rows × n Q4_0 matrix has this layout: whole groups of rows, whole blocks of columns.</summary>
-    public static bool Fits(int rows, int n) => rows > 0 && rows % GroupRows == 0 && n > 0 && n % BlockQ4_0.Elements == 0;
-
-    /// <summary>Regroups 8 consecutive Q4_0 rows of n columns into one group.</summary>
-    public static void Interleave(ReadOnlySpan<byte> rows, int n, Span<byte> group)
-    {
-        int nb = n / BlockQ4_0.Elements;
-        int rowBytes = nb * BlockQ4_0.Bytes;
-        if (rows.Length < GroupRows * rowBytes) throw new ArgumentException($"8 rows of {n} need {GroupRows * rowBytes} bytes", nameof(rows));
-        if (group.Length < GroupBytes(n)) throw new ArgumentException($"a group of {n} columns needs {GroupBytes(n)} bytes", nameof(group));
-        fixed (byte* src = rows)
-        fixed (byte* dst = group)
-            Interleave(src, rowBytes, nb, dst);
-    }
-
-    /// <summary>The same on raw pointers: 8 rows <paramref name="rowBytes"/> apart (the cache builder's loop over gigabytes).</summary>
+    /// <summary>Regroups 8 rows <paramref name="rowBytes"/> apart, of <paramref name="nb"/> blocks each, into one group.</summary>
     public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
     {
         byte* scales = group + nb * BlockQuantBytes;
@@ -65,7 +50,7 @@ internal static unsafe class InterleavedQ4_0
         return true;
     }
 
-    /// <summary>The inverse of <see cref="Interleave"/> (tests, and reading one row back for the embedding lookup).</summary>
+    /// <summary>The inverse of <see cref="Interleave"/>, for tests.</summary>
     public static void Deinterleave(ReadOnlySpan<byte> group, int n, Span<byte> rows)
     {
         int nb = n / BlockQ4_0.Elements;

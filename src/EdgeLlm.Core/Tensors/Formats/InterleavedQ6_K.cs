@@ -24,19 +24,6 @@ internal static unsafe class InterleavedQ6_K
 
     public static long GroupBytes(int n) => (long)(n / BlockQ6_K.Elements) * (BlockQuantBytes + BlockMetaBytes);
 
-    public static bool Fits(int rows, int n) => rows > 0 && rows % GroupRows == 0 && n > 0 && n % BlockQ6_K.Elements == 0;
-
-    public static void Interleave(ReadOnlySpan<byte> rows, int n, Span<byte> group)
-    {
-        int nb = n / BlockQ6_K.Elements;
-        int rowBytes = nb * BlockQ6_K.Bytes;
-        if (rows.Length < GroupRows * rowBytes) throw new ArgumentException($"8 rows of {n} need {GroupRows * rowBytes} bytes", nameof(rows));
-        if (group.Length < GroupBytes(n)) throw new ArgumentException($"a group of {n} columns needs {GroupBytes(n)} bytes", nameof(group));
-        fixed (byte* src = rows)
-        fixed (byte* dst = group)
-            Interleave(src, rowBytes, nb, dst);
-    }
-
     public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
     {
         byte* meta = group + nb * BlockQuantBytes;
