@@ -42,15 +42,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# x86-64-v4 (AVX-512 F/BW/DQ/VL), v3 (AVX2, FMA, BMI2) or v2, plus AVX-VNNI where present.
+host_x64_isa() {
+  local flags level
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  has() { local f; for f in "$@"; do [[ "$flags" == *" $f "* ]] || return 1; done; }
+  if has avx512f avx512bw avx512dq avx512vl avx2 fma bmi2; then level=x86-64-v4
+  elif has avx2 fma bmi1 bmi2 movbe f16c; then level=x86-64-v3
+  else level=x86-64-v2
+  fi
+  if has avx_vnni && [ "$level" != x86-64-v2 ]; then level="$level,avxvnni"; fi
+  echo "$level"
+}
+
 if [ "$target" = arm64 ]; then
   rid=linux-arm64
   extra=(-p:LinkerFlavor=lld -p:ObjCopyName=aarch64-linux-gnu-objcopy)
 else
   rid=linux-x64
   # The AOT default for x64 is a baseline without AVX2; benchmarks need the real instruction set.
-  # Default: x86-64-v4 (AVX-512 F/BW/DQ/VL) plus AVX-VNNI, what this development machine has.
-  # For an older x64 use EDGELLM_X64_ISA=x86-64-v3 (AVX2+FMA+BMI2).
-  isa="${EDGELLM_X64_ISA:-x86-64-v4,avxvnni}"
+  # It is named explicitly: $EDGELLM_X64_ISA if set, otherwise the highest level this CPU has, read
+  # from /proc/cpuinfo (a binary built for AVX-512 refuses to start on an AVX2-only CPU).
+  isa="${EDGELLM_X64_ISA:-$(host_x64_isa)}"
+  echo "x64 instruction set: $isa"
   extra=("-p:IlcInstructionSet=${isa//,/%2C}")
 fi
 
