@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using EdgeLlm.Core.Tensors.Formats;
 
 namespace EdgeLlm.Core.Tensors;
 
@@ -117,9 +118,17 @@ public static class KernelParity
                 CheckResults($"interleaved {type} [{Dot.Name(path)}] groups={groups}", type, n, w, rows, act, 1, results, rows);
             }
         }
+        {
+            int rows = 2 * InterleavedDot.GroupRows, n = 2 * Math.Max(block, 256);
+            byte[] w = RandomWeights(type, n, rows, rng), act = RandomActivations(type, n, 1, rng, out _);
+            Saturate(type, w, act);
+            var results = new float[rows];
+            InterleavedDot.RowsWith(path, type, InterleavedDot.Interleave(type, w, rows, n), 2, act, n, results);
+            CheckResults($"interleaved {type} [{Dot.Name(path)}] saturated", type, n, w, rows, act, 1, results, rows);
+        }
     }
 
-    /// <summary>The interleaved groups × tokens kernel: token counts with and without a remainder of the four-token pass.</summary>
+    /// <summary>The interleaved groups × tokens kernel: token counts with and without a remainder of the four-token pass; one case saturated.</summary>
     internal static void CheckInterleavedTile(GgmlType type)
     {
         var rng = new Random(4711);
@@ -127,15 +136,40 @@ public static class KernelParity
         {
             int rows = groups * InterleavedDot.GroupRows, n = blocks * GgmlTypeInfo.BlockSize(type);
             byte[] w = RandomWeights(type, n, rows, rng);
-            byte[] interleaved = InterleavedDot.Interleave(type, w, rows, n);
             byte[] act = RandomActivations(type, n, tokens, rng, out int actBytes);
+            if (blocks == 3) Saturate(type, w, act);
+            byte[] interleaved = InterleavedDot.Interleave(type, w, rows, n);
             var aux = new float[InterleavedDot.TileAuxLength(type, tokens, n)];
             InterleavedDot.TilePrepare(type, act, actBytes, tokens, n, aux);
             int stride = rows + 5;
             var results = new float[stride * tokens];
             InterleavedDot.Tile(type, interleaved, groups, act, actBytes, tokens, n, aux, results, stride);
-            CheckResults($"interleaved tile {type} groups={groups} tokens={tokens}", type, n, w, rows, act, tokens, results, stride);
+            CheckResults($"interleaved tile {type} groups={groups} tokens={tokens}{(blocks == 3 ? " saturated" : "")}", type, n, w, rows, act, tokens, results, stride);
         }
+    }
+
+    /// <summary>
+    /// Every weight quant at its largest code and every activation quant at −128: the largest partial sums the kernels
+    /// can form, where an int16 running sum (AVX2's <c>Partial</c>) chained one step too far would wrap.
+    /// </summary>
+    private static void Saturate(GgmlType type, byte[] weights, byte[] activations)
+    {
+        (int blockBytes, int first, int count) = type switch
+        {
+            GgmlType.Q4_0 => (BlockQ4_0.Bytes, BlockQ4_0.Qs, 16),
+            GgmlType.Q4_K => (BlockQ4_K.Bytes, BlockQ4_K.Qs, 128),
+            GgmlType.Q6_K => (BlockQ6_K.Bytes, BlockQ6_K.Ql, BlockQ6_K.Scales), // ql then qh
+            _ => throw new ArgumentOutOfRangeException(nameof(type)),
+        };
+        for (int b = 0; b < weights.Length; b += blockBytes) weights.AsSpan(b + first, count).Fill(0xFF);
+        if (type == GgmlType.Q4_0)
+            for (int b = 0; b < activations.Length; b += BlockQ8_0.Bytes) activations.AsSpan(b + BlockQ8_0.Qs, 32).Fill(0x80);
+        else
+            for (int b = 0; b < activations.Length; b += BlockQ8_K.Bytes)
+            {
+                activations.AsSpan(b + BlockQ8_K.Qs, 256).Fill(0x80);
+                for (int g = 0; g < 16; g++) BitConverter.TryWriteBytes(activations.AsSpan(b + BlockQ8_K.BSums + 2 * g, 2), (short)(16 * -128));
+            }
     }
 
     private static byte[] RandomWeights(GgmlType type, int n, int rows, Random rng)

@@ -16,6 +16,24 @@ internal interface IX86IntDot
     /// <summary>acc + Σ of two i16·i16 products per int lane.</summary>
     static abstract Vector256<int> MaddI16(Vector256<int> acc, Vector256<short> a, Vector256<short> b);
 
+    /// <summary>
+    /// partial + the u8·s8 products of (u, s), in this instruction set's cheapest running form: int16 pairs on AVX2 (the
+    /// pmaddubsw results, added before a single pmaddwd), one int per lane with VNNI. Read it only through
+    /// <see cref="Finish"/> or <see cref="FinishScaled"/>.
+    /// </summary>
+    /// <remarks>
+    /// Each call adds up to 2·max|u|·128 to an int16 half-lane on AVX2, and the sum must stay within ±32767: a kernel may
+    /// chain at most 8 calls for 4-bit u (≤ 15), 2 for 6-bit u (≤ 63). This is what makes AVX2 cheaper: 8 products per
+    /// pmaddubsw and one pmaddwd per chain instead of one per instruction.
+    /// </remarks>
+    static abstract Vector256<int> Partial(Vector256<int> partial, Vector256<byte> u, Vector256<sbyte> s);
+
+    /// <summary>acc + the per-lane sums of a <see cref="Partial"/> chain.</summary>
+    static abstract Vector256<int> Finish(Vector256<int> acc, Vector256<int> partial);
+
+    /// <summary>acc + scale·(per-lane sum of a <see cref="Partial"/> chain), for lane scales 0..255.</summary>
+    static abstract Vector256<int> FinishScaled(Vector256<int> acc, Vector256<int> partial, Vector256<int> scale);
+
     static abstract bool IsSupported { get; }
 
     static abstract string Name { get; }
@@ -34,6 +52,19 @@ internal readonly struct Avx2IntDot : IX86IntDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MaddI16(Vector256<int> acc, Vector256<short> a, Vector256<short> b) =>
         Avx2.Add(acc, Avx2.MultiplyAddAdjacent(a, b));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Partial(Vector256<int> partial, Vector256<byte> u, Vector256<sbyte> s) =>
+        Avx2.Add(partial.AsInt16(), Avx2.MultiplyAddAdjacent(u, s)).AsInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Finish(Vector256<int> acc, Vector256<int> partial) =>
+        Avx2.Add(acc, Avx2.MultiplyAddAdjacent(partial.AsInt16(), Vector256.Create((short)1)));
+
+    /// <remarks>pmaddwd against the scale in both int16 halves multiplies and sums the pair in one step.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> FinishScaled(Vector256<int> acc, Vector256<int> partial, Vector256<int> scale) =>
+        Avx2.Add(acc, Avx2.MultiplyAddAdjacent(partial.AsInt16(), (scale | Avx2.ShiftLeftLogical(scale, 16)).AsInt16()));
 }
 
 /// <summary>AVX-VNNI: vpdpbusd / vpdpwssd do the multiply, the pairwise sums and the accumulate in one instruction.</summary>
@@ -49,4 +80,15 @@ internal readonly struct VnniIntDot : IX86IntDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> MaddI16(Vector256<int> acc, Vector256<short> a, Vector256<short> b) =>
         AvxVnni.MultiplyWideningAndAdd(acc, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Partial(Vector256<int> partial, Vector256<byte> u, Vector256<sbyte> s) =>
+        AvxVnni.MultiplyWideningAndAdd(partial, u, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Finish(Vector256<int> acc, Vector256<int> partial) => acc + partial;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> FinishScaled(Vector256<int> acc, Vector256<int> partial, Vector256<int> scale) =>
+        acc + Avx2.MultiplyLow(partial, scale);
 }

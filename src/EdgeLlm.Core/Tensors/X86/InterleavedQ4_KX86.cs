@@ -7,7 +7,7 @@ namespace EdgeLlm.Core.Tensors.X86;
 
 /// <summary>
 /// Interleaved Q4_K (<see cref="InterleavedQ4_K"/>) × Q8_K on x64: one row per 256-bit int lane. A 32-column sub-block
-/// is 8 integer dot instructions for 8 rows; its sum is scaled by the rows' 6-bit scales in integers (vpmulld), and the
+/// is 8 integer dot instructions for 8 rows; its sum is scaled by the rows' 6-bit scales in integers, and the
 /// block needs one conversion and one FMA for the scales and one for the mins per 8 rows.
 /// </summary>
 /// <remarks>
@@ -101,13 +101,14 @@ internal static unsafe class InterleavedQ4_KX86
                 for (int k = 0; k < 8; k += 2)
                 {
                     Vector256<byte> v0 = Vector256.Load(qc + 32 * k), v1 = Vector256.Load(qc + 32 * k + 32);
-                    lo0 = T.DotU8I8(lo0, v0 & mask, Quad(yc + 4 * k));
-                    hi0 = T.DotU8I8(hi0, Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Quad(yc + 32 + 4 * k));
-                    lo1 = T.DotU8I8(lo1, v1 & mask, Quad(yc + 4 * k + 4));
-                    hi1 = T.DotU8I8(hi1, Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Quad(yc + 32 + 4 * k + 4));
+                    lo0 = T.Partial(lo0, v0 & mask, Quad(yc + 4 * k));
+                    hi0 = T.Partial(hi0, Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, Quad(yc + 32 + 4 * k));
+                    lo1 = T.Partial(lo1, v1 & mask, Quad(yc + 4 * k + 4));
+                    hi1 = T.Partial(hi1, Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, Quad(yc + 32 + 4 * k + 4));
                 }
-                isum += Avx2.MultiplyLow(lo0 + lo1, Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c))
-                      + Avx2.MultiplyLow(hi0 + hi1, Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c + 8));
+                Vector256<int> sl = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c), sh = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c + 8);
+                isum = T.FinishScaled(T.FinishScaled(isum, lo0, sl), lo1, sl);
+                isum = T.FinishScaled(T.FinishScaled(isum, hi0, sh), hi1, sh);
             }
             Vector256<int> minSum = default;
             for (int p = 0; p < 4; p++)
@@ -136,16 +137,16 @@ internal static unsafe class InterleavedQ4_KX86
                     Vector256<byte> v = Vector256.Load(qc + 32 * k);
                     Vector256<byte> lo = v & mask, hi = Avx2.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & mask;
                     byte* yk = yc + 4 * k;
-                    l0 = T.DotU8I8(l0, lo, Quad(yk)); h0 = T.DotU8I8(h0, hi, Quad(yk + 32));
-                    l1 = T.DotU8I8(l1, lo, Quad(yk + stride)); h1 = T.DotU8I8(h1, hi, Quad(yk + stride + 32));
-                    l2 = T.DotU8I8(l2, lo, Quad(yk + 2 * stride)); h2 = T.DotU8I8(h2, hi, Quad(yk + 2 * stride + 32));
-                    l3 = T.DotU8I8(l3, lo, Quad(yk + 3 * stride)); h3 = T.DotU8I8(h3, hi, Quad(yk + 3 * stride + 32));
+                    l0 = T.Partial(l0, lo, Quad(yk)); h0 = T.Partial(h0, hi, Quad(yk + 32));
+                    l1 = T.Partial(l1, lo, Quad(yk + stride)); h1 = T.Partial(h1, hi, Quad(yk + stride + 32));
+                    l2 = T.Partial(l2, lo, Quad(yk + 2 * stride)); h2 = T.Partial(h2, hi, Quad(yk + 2 * stride + 32));
+                    l3 = T.Partial(l3, lo, Quad(yk + 3 * stride)); h3 = T.Partial(h3, hi, Quad(yk + 3 * stride + 32));
                 }
                 Vector256<int> sl = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c), sh = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c + 8);
-                is0 += Avx2.MultiplyLow(l0, sl) + Avx2.MultiplyLow(h0, sh);
-                is1 += Avx2.MultiplyLow(l1, sl) + Avx2.MultiplyLow(h1, sh);
-                is2 += Avx2.MultiplyLow(l2, sl) + Avx2.MultiplyLow(h2, sh);
-                is3 += Avx2.MultiplyLow(l3, sl) + Avx2.MultiplyLow(h3, sh);
+                is0 = T.FinishScaled(T.FinishScaled(is0, l0, sl), h0, sh);
+                is1 = T.FinishScaled(T.FinishScaled(is1, l1, sl), h1, sh);
+                is2 = T.FinishScaled(T.FinishScaled(is2, l2, sl), h2, sh);
+                is3 = T.FinishScaled(T.FinishScaled(is3, l3, sl), h3, sh);
             }
             Vector256<int> m0 = default, m1 = default, m2 = default, m3 = default;
             for (int p = 0; p < 4; p++)
