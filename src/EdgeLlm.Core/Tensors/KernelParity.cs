@@ -152,7 +152,7 @@ public static class KernelParity
     /// Every weight quant at its largest code and every activation quant at −128: the largest partial sums the kernels
     /// can form, where an int16 running sum (AVX2's <c>Partial</c>) chained one step too far would wrap.
     /// </summary>
-    private static void Saturate(GgmlType type, byte[] weights, byte[] activations)
+    internal static void Saturate(GgmlType type, byte[] weights, byte[] activations)
     {
         (int blockBytes, int first, int count) = type switch
         {
@@ -172,7 +172,7 @@ public static class KernelParity
             }
     }
 
-    private static byte[] RandomWeights(GgmlType type, int n, int rows, Random rng)
+    internal static byte[] RandomWeights(GgmlType type, int n, int rows, Random rng)
     {
         long rowBytes = GgmlTypeInfo.RowBytes(type, n);
         var w = new byte[rowBytes * rows];
@@ -180,7 +180,7 @@ public static class KernelParity
         return w;
     }
 
-    private static byte[] RandomActivations(GgmlType type, int n, int tokens, Random rng, out int rowBytes)
+    internal static byte[] RandomActivations(GgmlType type, int n, int tokens, Random rng, out int rowBytes)
     {
         rowBytes = (int)GgmlTypeInfo.RowBytes(Quants.ActivationType(type), n);
         var act = new byte[rowBytes * tokens];
@@ -189,7 +189,7 @@ public static class KernelParity
     }
 
     /// <summary>results[t·stride + r] against the scalar dot of weight row r with activation row t, within the float-order tolerance.</summary>
-    private static void CheckResults(string what, GgmlType type, int n, byte[] weights, int rows, byte[] activations, int tokens, float[] results, int stride)
+    internal static void CheckResults(string what, GgmlType type, int n, byte[] weights, int rows, byte[] activations, int tokens, float[] results, int stride)
     {
         int rowBytes = (int)GgmlTypeInfo.RowBytes(type, n), actBytes = activations.Length / tokens;
         for (int t = 0; t < tokens; t++)
