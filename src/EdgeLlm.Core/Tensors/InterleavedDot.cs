@@ -75,9 +75,16 @@ public static unsafe class InterleavedDot
     public static void Rows(GgmlType weightType, ReadOnlySpan<byte> groups, int groupCount, ReadOnlySpan<byte> activationRow, int n, Span<float> results) =>
         RowsWith(Default(weightType), weightType, groups, groupCount, activationRow, n, results);
 
-    /// <summary>Whether <see cref="Tile"/> has a groups × tokens kernel here (x64); otherwise batches go token by token through <see cref="Rows"/>.</summary>
-    public static bool TileSupported(GgmlType weightType, int tokens) =>
-        tokens >= 4 && weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K && Default(weightType) is KernelPath.AvxVnni or KernelPath.Avx2;
+    /// <summary>
+    /// Whether <see cref="Tile"/> has a groups × tokens kernel here (x64: Q4_0, Q4_K, Q6_K; arm64 SDOT: Q4_0); otherwise
+    /// batches go token by token through <see cref="Rows"/>.
+    /// </summary>
+    public static bool TileSupported(GgmlType weightType, int tokens) => tokens >= 4 && Default(weightType) switch
+    {
+        KernelPath.AvxVnni or KernelPath.Avx2 => weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K,
+        KernelPath.NeonDot => weightType == GgmlType.Q4_0,
+        _ => false,
+    };
 
     /// <summary>Floats of <see cref="TilePrepare"/> output for a batch.</summary>
     public static int TileAuxLength(GgmlType weightType, int tokens, int n) => weightType switch
@@ -91,7 +98,7 @@ public static unsafe class InterleavedDot
     public static void TilePrepare(GgmlType weightType, ReadOnlySpan<byte> activations, int activationStride, int tokens, int n, Span<float> aux)
     {
         if (!TileSupported(weightType, tokens)) throw new NotSupportedException($"no interleaved {weightType} tile kernel for {tokens} tokens on this CPU");
-        if (weightType == GgmlType.Q4_0)
+        if (weightType == GgmlType.Q4_0 && Default(weightType) != KernelPath.NeonDot)
         {
             Dot.TilePrepare(weightType, activations, activationStride, tokens, n, aux);
             return;
@@ -101,7 +108,8 @@ public static unsafe class InterleavedDot
         fixed (byte* a = activations)
         fixed (float* x = aux)
         {
-            if (weightType == GgmlType.Q4_K) InterleavedQ4_KX86.Prepare(a, activationStride, tokens, n, x);
+            if (weightType == GgmlType.Q4_0) InterleavedQ4_0Arm.Prepare(a, activationStride, tokens, n, x);
+            else if (weightType == GgmlType.Q4_K) InterleavedQ4_KX86.Prepare(a, activationStride, tokens, n, x);
             else InterleavedQ6_KX86.Prepare(a, activationStride, tokens, n, x);
         }
     }
@@ -126,7 +134,9 @@ public static unsafe class InterleavedDot
         fixed (float* x = aux)
         fixed (float* res = results)
         {
-            if (weightType == GgmlType.Q4_0)
+            if (Default(weightType) == KernelPath.NeonDot)
+                InterleavedQ4_0Arm.Tile<SdotArm>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
+            else if (weightType == GgmlType.Q4_0)
             {
                 if (vnni) InterleavedQ4_0X86.Tile<VnniIntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);
                 else InterleavedQ4_0X86.Tile<Avx2IntDot>(w, groupCount, a, activationStride, tokens, n, x, res, resultStride);

@@ -27,44 +27,140 @@ internal static unsafe class InterleavedQ4_0Arm
     {
         int nb = n / 32;
         long groupBytes = InterleavedQ4_0.GroupBytes(n);
-        int* bias = stackalloc int[nb];
-        float* dy = stackalloc float[nb];
-        for (int b = 0; b < nb; b++)
+        float* aux = stackalloc float[2 * nb];
+        Prepare(a, 0, 1, n, aux);
+        for (int g = 0; g < groupCount; g++)
+            OneToken<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, (int*)(aux + nb), aux, results + g * 8);
+    }
+
+    /// <summary>Activation terms per token and block: aux[t·nb + b] = d_a·2¹¹², then the ints −8·Σy at aux + tokens·nb.</summary>
+    public static void Prepare(byte* act, nint stride, int tokens, int n, float* aux)
+    {
+        int nb = n / 32;
+        int* bias = (int*)(aux + tokens * nb);
+        for (int t = 0; t < tokens; t++)
+            for (int b = 0; b < nb; b++)
+            {
+                byte* y = act + t * stride + b * AB;
+                Vector128<sbyte> y0 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs)), y1 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs + 16));
+                bias[t * nb + b] = -8 * Vector128.Sum(Vector128.WidenLower(y0) + Vector128.WidenUpper(y0) + Vector128.WidenLower(y1) + Vector128.WidenUpper(y1));
+                aux[t * nb + b] = Fp16.ToSingleArithmetic(*(ushort*)y) * TwoPow112;
+            }
+    }
+
+    /// <summary>One group × one token (y at the first block's quants).</summary>
+    private static void OneToken<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IArmIntDot
+    {
+        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector128<float> acc0 = default, acc1 = default;
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes, s += InterleavedQ4_0.BlockScaleBytes)
         {
-            byte* y = a + b * AB;
-            Vector128<sbyte> y0 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs)), y1 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs + 16));
-            bias[b] = -8 * Vector128.Sum(Vector128.WidenLower(y0) + Vector128.WidenUpper(y0) + Vector128.WidenLower(y1) + Vector128.WidenUpper(y1));
-            dy[b] = Fp16.ToSingleArithmetic(*(ushort*)y) * TwoPow112;
+            Vector128<int> bv = Vector128.Create(bias[b]);
+            Vector128<int> lo0 = bv, lo1 = bv, hi0 = default, hi1 = default;
+            for (int c = 0; c < 4; c++)
+            {
+                Vector128<sbyte> yl = Vector128.Create(*(int*)(y + 4 * c)).AsSByte(), yh = Vector128.Create(*(int*)(y + 16 + 4 * c)).AsSByte();
+                Vector128<byte> v0 = Vector128.Load(q + 32 * c), v1 = Vector128.Load(q + 32 * c + 16);
+                lo0 = T.Dot(lo0, (v0 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
+                lo1 = T.Dot(lo1, (v1 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
+                hi0 = T.Dot(hi0, (v0 >>> 4).AsSByte(), yh);
+                hi1 = T.Dot(hi1, (v1 >>> 4).AsSByte(), yh);
+            }
+            Vector128<float> dv = Vector128.Create(dy[b]);
+            Vector128<short> h = Vector128.Load((short*)s);
+            acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), ScaledDownHalf(Vector128.WidenLower(h)) * dv, acc0);
+            acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), ScaledDownHalf(Vector128.WidenUpper(h)) * dv, acc1);
         }
+        acc0.Store(results);
+        acc1.Store(results + 4);
+    }
+
+    /// <summary>
+    /// Matrix × matrix for prompt batches, after <see cref="Prepare"/> on the same tokens: output[t·outStride + 8g + r] =
+    /// row r of group g · token t. A block's 16 nibble vectors are unpacked once per four tokens and stay in registers
+    /// (arm64 has 32), so each token costs its 16 SDOTs, two conversions and two FMAs per block.
+    /// </summary>
+    public static void Tile<T>(byte* groups, int groupCount, byte* act, nint stride, int tokens, int n, float* aux,
+        float* output, nint outStride) where T : struct, IArmIntDot
+    {
+        int nb = n / 32;
+        long groupBytes = InterleavedQ4_0.GroupBytes(n);
+        int* bias = (int*)(aux + tokens * nb);
         for (int g = 0; g < groupCount; g++)
         {
             byte* q = groups + g * groupBytes;
-            byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
-            Vector128<float> acc0 = default, acc1 = default;
-            byte* y = a + BlockQ8_0.Qs;
-            for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes, s += InterleavedQ4_0.BlockScaleBytes)
-            {
-                Vector128<int> bv = Vector128.Create(bias[b]);
-                Vector128<int> lo0 = bv, lo1 = bv, hi0 = default, hi1 = default;
-                for (int c = 0; c < 4; c++)
-                {
-                    Vector128<sbyte> yl = Vector128.Create(*(int*)(y + 4 * c)).AsSByte(), yh = Vector128.Create(*(int*)(y + 16 + 4 * c)).AsSByte();
-                    Vector128<byte> v0 = Vector128.Load(q + 32 * c), v1 = Vector128.Load(q + 32 * c + 16);
-                    lo0 = T.Dot(lo0, (v0 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
-                    lo1 = T.Dot(lo1, (v1 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
-                    hi0 = T.Dot(hi0, (v0 >>> 4).AsSByte(), yh);
-                    hi1 = T.Dot(hi1, (v1 >>> 4).AsSByte(), yh);
-                }
-                Vector128<float> dv = Vector128.Create(dy[b]);
-                Vector128<short> h = Vector128.Load((short*)s);
-                Vector128<float> d0 = ScaledDownHalf(Vector128.WidenLower(h)) * dv;
-                Vector128<float> d1 = ScaledDownHalf(Vector128.WidenUpper(h)) * dv;
-                acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), d0, acc0);
-                acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), d1, acc1);
-            }
-            acc0.Store(results + g * 8);
-            acc1.Store(results + g * 8 + 4);
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4)
+                FourTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, output + g * 8 + t * outStride, outStride);
+            for (; t < tokens; t++)
+                OneToken<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, output + g * 8 + t * outStride);
         }
+    }
+
+    /// <summary>The sums of rows 0-3 (r0) and 4-7 (r1) with one token's block at y, from its bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TokenSums<T>(byte* y, int bias,
+        Vector128<sbyte> l00, Vector128<sbyte> l01, Vector128<sbyte> l02, Vector128<sbyte> l03,
+        Vector128<sbyte> h00, Vector128<sbyte> h01, Vector128<sbyte> h02, Vector128<sbyte> h03,
+        Vector128<sbyte> l10, Vector128<sbyte> l11, Vector128<sbyte> l12, Vector128<sbyte> l13,
+        Vector128<sbyte> h10, Vector128<sbyte> h11, Vector128<sbyte> h12, Vector128<sbyte> h13,
+        out Vector128<int> r0, out Vector128<int> r1) where T : struct, IArmIntDot
+    {
+        Vector128<int> a0 = Vector128.Create(bias), a1 = a0, b0 = default, b1 = default;
+        Vector128<sbyte> y0 = Quad(y), y1 = Quad(y + 4), y2 = Quad(y + 8), y3 = Quad(y + 12);
+        a0 = T.Dot(a0, l00, y0); a1 = T.Dot(a1, l10, y0);
+        a0 = T.Dot(a0, l01, y1); a1 = T.Dot(a1, l11, y1);
+        a0 = T.Dot(a0, l02, y2); a1 = T.Dot(a1, l12, y2);
+        a0 = T.Dot(a0, l03, y3); a1 = T.Dot(a1, l13, y3);
+        Vector128<sbyte> y4 = Quad(y + 16), y5 = Quad(y + 20), y6 = Quad(y + 24), y7 = Quad(y + 28);
+        b0 = T.Dot(b0, h00, y4); b1 = T.Dot(b1, h10, y4);
+        b0 = T.Dot(b0, h01, y5); b1 = T.Dot(b1, h11, y5);
+        b0 = T.Dot(b0, h02, y6); b1 = T.Dot(b1, h12, y6);
+        b0 = T.Dot(b0, h03, y7); b1 = T.Dot(b1, h13, y7);
+        r0 = a0 + b0;
+        r1 = a1 + b1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<sbyte> Quad(byte* y) => Vector128.Create(*(int*)y).AsSByte();
+
+    private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IArmIntDot
+    {
+        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
+        Vector128<byte> mask = Vector128.Create((byte)0x0F);
+        Vector128<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        {
+            Vector128<byte> v00 = Vector128.Load(q), v10 = Vector128.Load(q + 16), v01 = Vector128.Load(q + 32), v11 = Vector128.Load(q + 48);
+            Vector128<byte> v02 = Vector128.Load(q + 64), v12 = Vector128.Load(q + 80), v03 = Vector128.Load(q + 96), v13 = Vector128.Load(q + 112);
+            Vector128<sbyte> l00 = (v00 & mask).AsSByte(), l01 = (v01 & mask).AsSByte(), l02 = (v02 & mask).AsSByte(), l03 = (v03 & mask).AsSByte();
+            Vector128<sbyte> l10 = (v10 & mask).AsSByte(), l11 = (v11 & mask).AsSByte(), l12 = (v12 & mask).AsSByte(), l13 = (v13 & mask).AsSByte();
+            Vector128<sbyte> h00 = (v00 >>> 4).AsSByte(), h01 = (v01 >>> 4).AsSByte(), h02 = (v02 >>> 4).AsSByte(), h03 = (v03 >>> 4).AsSByte();
+            Vector128<sbyte> h10 = (v10 >>> 4).AsSByte(), h11 = (v11 >>> 4).AsSByte(), h12 = (v12 >>> 4).AsSByte(), h13 = (v13 >>> 4).AsSByte();
+            Vector128<short> h = Vector128.Load((short*)(s + b * InterleavedQ4_0.BlockScaleBytes));
+            Vector128<float> dw0 = ScaledDownHalf(Vector128.WidenLower(h)), dw1 = ScaledDownHalf(Vector128.WidenUpper(h));
+            // Four tokens written out: a loop over them would keep the accumulators in memory.
+            TokenSums<T>(y, bias[b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out var r0, out var r1);
+            Vector128<float> dv = Vector128.Create(d[b]);
+            a00 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r0), dw0 * dv, a00);
+            a01 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r1), dw1 * dv, a01);
+            TokenSums<T>(y + stride, bias[nb + b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out r0, out r1);
+            dv = Vector128.Create(d[nb + b]);
+            a10 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r0), dw0 * dv, a10);
+            a11 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r1), dw1 * dv, a11);
+            TokenSums<T>(y + 2 * stride, bias[2 * nb + b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out r0, out r1);
+            dv = Vector128.Create(d[2 * nb + b]);
+            a20 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r0), dw0 * dv, a20);
+            a21 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r1), dw1 * dv, a21);
+            TokenSums<T>(y + 3 * stride, bias[3 * nb + b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out r0, out r1);
+            dv = Vector128.Create(d[3 * nb + b]);
+            a30 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r0), dw0 * dv, a30);
+            a31 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(r1), dw1 * dv, a31);
+        }
+        a00.Store(output); a01.Store(output + 4);
+        a10.Store(output + outStride); a11.Store(output + outStride + 4);
+        a20.Store(output + 2 * outStride); a21.Store(output + 2 * outStride + 4);
+        a30.Store(output + 3 * outStride); a31.Store(output + 3 * outStride + 4);
     }
 
     /// <summary>Sign-extended half bits to half·2⁻¹¹², exactly (see <see cref="TwoPow112"/>).</summary>
