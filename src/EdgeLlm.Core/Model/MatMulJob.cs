@@ -7,9 +7,9 @@ namespace EdgeLlm.Core.Model;
 /// that share the same input (Q/K/V, gate/up) in one pool dispatch.
 /// </summary>
 /// <remarks>
-/// Work is split by weight rows into contiguous chunks (a few per thread, multiples of 8 rows), so each thread streams long
-/// runs of consecutive memory and the hardware prefetcher stays ahead; the dynamic chunk counter still balances uneven
-/// threads. Each chunk is read from memory once and applied to every token of the batch while it is in cache: a batch
+/// Work is split by weight rows into contiguous claims (multiples of 8 rows; the pool starts with a quarter of the matrix
+/// per claim with two threads and shrinks them), so each thread streams long runs of consecutive memory and the hardware
+/// prefetcher stays ahead, while the small last claims keep threads finishing together. Each chunk is read from memory once and applied to every token of the batch while it is in cache: a batch
 /// goes through a tiled rows × tokens kernel where the matrix's type and layout have one (<see cref="InterleavedDot.TileSupported"/>,
 /// <see cref="Dot.TileSupported"/>), chosen per matrix so a job mixing Q4_K and Q6_K keeps the tile for its Q4_K matrices.
 /// </remarks>
@@ -103,11 +103,11 @@ internal sealed unsafe class MatMulJob : IParallelWork
         return _auxStorage[m];
     }
 
-    /// <summary>About eight chunks per thread, a multiple of 8 rows, at least 16 rows.</summary>
+    /// <summary>The pool's smallest claim: about 1/32 of a thread's share, a multiple of 8 rows, at least 16 rows.</summary>
     internal static int ChunkRows(int rows, int threads)
     {
         if (threads <= 1) return rows;
-        int chunk = rows / (threads * 8);
+        int chunk = rows / (threads * 32);
         chunk = (chunk + 7) & ~7;
         return Math.Max(16, chunk);
     }

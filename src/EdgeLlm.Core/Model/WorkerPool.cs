@@ -5,8 +5,8 @@ namespace EdgeLlm.Core.Model;
 /// A transformer step is hundreds of short data-parallel operations per token; on a small model each
 /// lasts microseconds, so waking threads through the OS every time would cost more than the work.
 /// Workers therefore spin briefly on a generation counter after each job and only then block on a
-/// monitor. The calling thread always takes a share of the work itself. Items are handed out in chunks
-/// through one atomic claim word, which balances uneven cores without any per-job allocation.
+/// monitor. The calling thread always takes a share of the work itself. Items are handed out in shrinking
+/// claims through one atomic claim word, which balances uneven cores without any per-job allocation.
 /// The caller waits for the job's items to be done, not for every worker to check in: a worker that the
 /// OS has not scheduled (other processes on the same cores) never holds up an operation it took no part in.
 /// </remarks>
@@ -20,6 +20,7 @@ public sealed class WorkerPool : IDisposable
         public IParallelWork? Work;
         public int Count;
         public int Chunk;
+        public int Split;
         public int Done;
         public Exception? Failure;
 
@@ -57,7 +58,10 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Default thread count: the CPU cores available to this process (a Pi has no SMT siblings).</summary>
     public static int DefaultThreadCount => Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Runs <paramref name="work"/> over [0, count) in chunks of <paramref name="chunk"/> items and waits for it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> over [0, count) and waits for it. Each claim takes 1/(2·threads) of the items left,
+    /// rounded down to a multiple of <paramref name="chunk"/> and at least one chunk.
+    /// </summary>
     public void Run(IParallelWork work, int count, int chunk = 1)
     {
         if (count <= 0) return;
@@ -77,6 +81,7 @@ public sealed class WorkerPool : IDisposable
         job.Work = work;
         job.Count = count;
         job.Chunk = chunk;
+        job.Split = 2 * ThreadCount;
         job.Done = 0;
         job.Failure = null;
         Volatile.Write(ref job.Claim, (long)((ulong)(uint)generation << 32));
@@ -101,15 +106,18 @@ public sealed class WorkerPool : IDisposable
             long claim = Volatile.Read(ref job.Claim);
             if ((uint)(claim >> 32) != generation) return;
             var work = job.Work;
-            int count = job.Count, chunk = job.Chunk;
+            int count = job.Count, chunk = job.Chunk, split = job.Split;
             // The fields are this generation's only if the claim word still carries it after reading them
             // (the fence keeps the field reads from drifting past the re-check).
             Interlocked.MemoryBarrier();
             if (Volatile.Read(ref job.Claim) >> 32 != claim >> 32 || work is null) return;
             int start = (int)claim;
             if (start >= count) return;
-            if (Interlocked.CompareExchange(ref job.Claim, claim + chunk, claim) != claim) continue;
-            int end = Math.Min(start + chunk, count);
+            // Guided sizes: a share of what is left, never below the job's chunk and always a multiple of it. Early claims
+            // are long contiguous runs; the last ones are single chunks, so threads finish close together.
+            int size = Math.Max(chunk, (count - start) / split / chunk * chunk);
+            if (Interlocked.CompareExchange(ref job.Claim, claim + size, claim) != claim) continue;
+            int end = Math.Min(start + size, count);
             try
             {
                 work.Execute(start, end, worker);

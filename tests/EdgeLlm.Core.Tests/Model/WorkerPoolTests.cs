@@ -41,6 +41,37 @@ public class WorkerPoolTests
         }
     }
 
+    private sealed class ClaimLog : IParallelWork
+    {
+        public readonly List<(int Start, int End)> Claims = [];
+
+        public void Execute(int start, int end, int worker)
+        {
+            lock (Claims) Claims.Add((start, end));
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 4096, 64)]
+    [InlineData(3, 1000, 8)]
+    [InlineData(2, 100, 1)]
+    public void Claims_are_whole_chunks_that_shrink_toward_the_end(int threads, int count, int chunk)
+    {
+        using var pool = new WorkerPool(threads);
+        var log = new ClaimLog();
+        pool.Run(log, count, chunk);
+        var claims = log.Claims.OrderBy(c => c.Start).ToList();
+        Assert.Equal(Math.Max(chunk, count / (2 * threads) / chunk * chunk), claims[0].End - claims[0].Start);
+        Assert.Equal(chunk, claims[^2].End - claims[^2].Start); // the tail goes one chunk at a time
+        for (int i = 0; i < claims.Count; i++)
+        {
+            Assert.Equal(i == 0 ? 0 : claims[i - 1].End, claims[i].Start);
+            Assert.Equal(0, claims[i].Start % chunk);
+            if (i > 0) Assert.True(claims[i].End - claims[i].Start <= claims[i - 1].End - claims[i - 1].Start, $"claim {i} grew");
+        }
+        Assert.Equal(count, claims[^1].End);
+    }
+
     [Fact]
     public void A_failing_item_is_reported_and_the_pool_stays_usable()
     {
