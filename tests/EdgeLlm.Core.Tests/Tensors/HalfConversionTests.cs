@@ -29,6 +29,26 @@ public class HalfConversionTests
     }
 
     [Fact]
+    public void Shift_conversion_equals_the_table_for_every_finite_half_in_both_widths()
+    {
+        for (int i = 0; i < 65536; i += 8)
+        {
+            Vector256<int> lanes = Vector256.Create(i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7);
+            Vector256<int> signExtended = (lanes << 16) >> 16; // the kernels load halves with a sign-extending move
+            Vector256<float> wide = Fp16.ToSingleByShift(signExtended);
+            Vector128<float> low = Fp16.ToSingleByShift(signExtended.GetLower()), high = Fp16.ToSingleByShift(signExtended.GetUpper());
+            for (int k = 0; k < 8; k++)
+            {
+                float expected = Fp16.ToSingle((ushort)(i + k));
+                if (!float.IsFinite(expected)) continue; // interleaved matrices have finite scales only
+                uint bits = BitConverter.SingleToUInt32Bits(expected);
+                Assert.Equal(bits, BitConverter.SingleToUInt32Bits(wide[k]));
+                Assert.Equal(bits, BitConverter.SingleToUInt32Bits(k < 4 ? low[k] : high[k - 4]));
+            }
+        }
+    }
+
+    [Fact]
     public void Vector_conversion_equals_the_table_for_every_half()
     {
         Span<ushort> h = stackalloc ushort[8];

@@ -15,13 +15,6 @@ namespace EdgeLlm.Core.Tensors.Arm;
 internal static unsafe class InterleavedQ4_0Arm
 {
     private const int AB = BlockQ8_0.Bytes;
-    /// <summary>
-    /// A half's bits, sign-extended, shifted left by 13 and masked to sign, exponent and mantissa, are the float half·2⁻¹¹²
-    /// exactly, subnormals included; the activation scale carries the 2¹¹², so d_w·d_a is rounded once as in ggml. The
-    /// product may take a subnormal input, which costs nothing extra on Cortex-A cores (x86 uses a longer conversion,
-    /// see InterleavedQ4_0X86.Halves).
-    /// </summary>
-    internal const float TwoPow112 = 5.192296858534828e33f;
 
     public static void Rows<T>(byte* groups, int groupCount, byte* a, int n, float* results) where T : struct, IArmIntDot
     {
@@ -33,7 +26,11 @@ internal static unsafe class InterleavedQ4_0Arm
             OneToken<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, (int*)(aux + nb), aux, results + g * 8);
     }
 
-    /// <summary>Activation terms per token and block: aux[t·nb + b] = d_a·2¹¹², then the ints −8·Σy at aux + tokens·nb.</summary>
+    /// <summary>
+    /// Activation terms per token and block: aux[t·nb + b] = d_a·2¹¹², then the ints −8·Σy at aux + tokens·nb. The weights'
+    /// d are converted scaled down by 2¹¹² (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>) and d_a carries the
+    /// factor, so d_w·d_a is rounded once as in ggml.
+    /// </summary>
     public static void Prepare(byte* act, nint stride, int tokens, int n, float* aux)
     {
         int nb = n / 32;
@@ -44,7 +41,7 @@ internal static unsafe class InterleavedQ4_0Arm
                 byte* y = act + t * stride + b * AB;
                 Vector128<sbyte> y0 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs)), y1 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs + 16));
                 bias[t * nb + b] = -8 * Vector128.Sum(Vector128.WidenLower(y0) + Vector128.WidenUpper(y0) + Vector128.WidenLower(y1) + Vector128.WidenUpper(y1));
-                aux[t * nb + b] = Fp16.ToSingleArithmetic(*(ushort*)y) * TwoPow112;
+                aux[t * nb + b] = Fp16.ToSingleArithmetic(*(ushort*)y) * Fp16.TwoPow112;
             }
     }
 
@@ -68,8 +65,8 @@ internal static unsafe class InterleavedQ4_0Arm
             }
             Vector128<float> dv = Vector128.Create(dy[b]);
             Vector128<short> h = Vector128.Load((short*)s);
-            acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), ScaledDownHalf(Vector128.WidenLower(h)) * dv, acc0);
-            acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), ScaledDownHalf(Vector128.WidenUpper(h)) * dv, acc1);
+            acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), Fp16.ToSingleScaledDown(Vector128.WidenLower(h)) * dv, acc0);
+            acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), Fp16.ToSingleScaledDown(Vector128.WidenUpper(h)) * dv, acc1);
         }
         acc0.Store(results);
         acc1.Store(results + 4);
@@ -138,7 +135,7 @@ internal static unsafe class InterleavedQ4_0Arm
             Vector128<sbyte> h00 = (v00 >>> 4).AsSByte(), h01 = (v01 >>> 4).AsSByte(), h02 = (v02 >>> 4).AsSByte(), h03 = (v03 >>> 4).AsSByte();
             Vector128<sbyte> h10 = (v10 >>> 4).AsSByte(), h11 = (v11 >>> 4).AsSByte(), h12 = (v12 >>> 4).AsSByte(), h13 = (v13 >>> 4).AsSByte();
             Vector128<short> h = Vector128.Load((short*)(s + b * InterleavedQ4_0.BlockScaleBytes));
-            Vector128<float> dw0 = ScaledDownHalf(Vector128.WidenLower(h)), dw1 = ScaledDownHalf(Vector128.WidenUpper(h));
+            Vector128<float> dw0 = Fp16.ToSingleScaledDown(Vector128.WidenLower(h)), dw1 = Fp16.ToSingleScaledDown(Vector128.WidenUpper(h));
             // Four tokens written out: a loop over them would keep the accumulators in memory.
             TokenSums<T>(y, bias[b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out var r0, out var r1);
             Vector128<float> dv = Vector128.Create(d[b]);
@@ -162,12 +159,4 @@ internal static unsafe class InterleavedQ4_0Arm
         a20.Store(output + 2 * outStride); a21.Store(output + 2 * outStride + 4);
         a30.Store(output + 3 * outStride); a31.Store(output + 3 * outStride + 4);
     }
-
-    /// <summary>Sign-extended half bits to half·2⁻¹¹², exactly (see <see cref="TwoPow112"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> ScaledDownHalf(Vector128<int> h) => ((h << 13) & Vector128.Create(unchecked((int)0x8FFFE000))).AsSingle();
-
-    /// <summary>Sign-extended half bits to the float, exactly.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> Half(Vector128<int> h) => ScaledDownHalf(h) * Vector128.Create(TwoPow112);
 }

@@ -61,8 +61,8 @@ internal static unsafe class InterleavedQ4_KArm
                 }
                 float dy = *(float*)(y - BlockQ8_K.Qs + BlockQ8_K.D);
                 Vector128<short> d = Vector128.Load((short*)(meta + InterleavedQ4_K.MetaD)), dmin = Vector128.Load((short*)(meta + InterleavedQ4_K.MetaDMin));
-                acc0 = Step(acc0, is0, m0, InterleavedQ4_0Arm.Half(Vector128.WidenLower(d)), InterleavedQ4_0Arm.Half(Vector128.WidenLower(dmin)), dy);
-                acc1 = Step(acc1, is1, m1, InterleavedQ4_0Arm.Half(Vector128.WidenUpper(d)), InterleavedQ4_0Arm.Half(Vector128.WidenUpper(dmin)), dy);
+                acc0 = Step(acc0, is0, m0, Fp16.ToSingleByShift(Vector128.WidenLower(d)), Fp16.ToSingleByShift(Vector128.WidenLower(dmin)), dy);
+                acc1 = Step(acc1, is1, m1, Fp16.ToSingleByShift(Vector128.WidenUpper(d)), Fp16.ToSingleByShift(Vector128.WidenUpper(dmin)), dy);
             }
             acc0.Store(results + g * 8);
             acc1.Store(results + g * 8 + 4);

@@ -47,8 +47,8 @@ internal static unsafe class InterleavedQ6_KArm
                     }
                 float dy = *(float*)(a + b * AB + BlockQ8_K.D);
                 Vector128<short> d = Vector128.Load((short*)(meta + InterleavedQ6_K.MetaD));
-                acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is0), InterleavedQ4_0Arm.Half(Vector128.WidenLower(d)) * Vector128.Create(dy), acc0);
-                acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is1), InterleavedQ4_0Arm.Half(Vector128.WidenUpper(d)) * Vector128.Create(dy), acc1);
+                acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is0), Fp16.ToSingleByShift(Vector128.WidenLower(d)) * Vector128.Create(dy), acc0);
+                acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(is1), Fp16.ToSingleByShift(Vector128.WidenUpper(d)) * Vector128.Create(dy), acc1);
             }
             acc0.Store(results + g * 8);
             acc1.Store(results + g * 8 + 4);
