@@ -9,7 +9,8 @@ namespace EdgeLlm.Core.Model;
 /// <remarks>
 /// Work is split by weight rows into contiguous claims (multiples of 8 rows; the pool starts with a quarter of the matrix
 /// per claim with two threads and shrinks them), so each thread streams long runs of consecutive memory and the hardware
-/// prefetcher stays ahead, while the small last claims keep threads finishing together. Each chunk is read from memory once and applied to every token of the batch while it is in cache: a batch
+/// prefetcher stays ahead, while the small last claims keep threads finishing together. Each claim is read from memory
+/// once and applied to every token of the batch while it is in cache: a batch
 /// goes through a tiled rows × tokens kernel where the matrix's type and layout have one (<see cref="InterleavedDot.TileSupported"/>,
 /// <see cref="Dot.TileSupported"/>), chosen per matrix so a job mixing Q4_K and Q6_K keeps the tile for its Q4_K matrices.
 /// </remarks>

@@ -20,7 +20,6 @@ public sealed class WorkerPool : IDisposable
         public IParallelWork? Work;
         public int Count;
         public int Chunk;
-        public int Split;
         public int Done;
         public Exception? Failure;
 
@@ -81,7 +80,6 @@ public sealed class WorkerPool : IDisposable
         job.Work = work;
         job.Count = count;
         job.Chunk = chunk;
-        job.Split = 2 * ThreadCount;
         job.Done = 0;
         job.Failure = null;
         Volatile.Write(ref job.Claim, (long)((ulong)(uint)generation << 32));
@@ -91,7 +89,7 @@ public sealed class WorkerPool : IDisposable
             if (_sleepers > 0) Monitor.PulseAll(_gate);
         }
 
-        TakeChunks(job, (uint)generation, 0);
+        TakeChunks(job, (uint)generation, 0, ThreadCount);
 
         var spin = new SpinWait();
         while (Volatile.Read(ref job.Done) < count) spin.SpinOnce(sleep1Threshold: -1);
@@ -99,14 +97,14 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Claims and runs chunks of <paramref name="job"/> while it is still generation <paramref name="generation"/>.</summary>
-    private static void TakeChunks(Job job, uint generation, int worker)
+    private static void TakeChunks(Job job, uint generation, int worker, int threads)
     {
         while (true)
         {
             long claim = Volatile.Read(ref job.Claim);
             if ((uint)(claim >> 32) != generation) return;
             var work = job.Work;
-            int count = job.Count, chunk = job.Chunk, split = job.Split;
+            int count = job.Count, chunk = job.Chunk;
             // The fields are this generation's only if the claim word still carries it after reading them
             // (the fence keeps the field reads from drifting past the re-check).
             Interlocked.MemoryBarrier();
@@ -115,7 +113,7 @@ public sealed class WorkerPool : IDisposable
             if (start >= count) return;
             // Guided sizes: a share of what is left, never below the job's chunk and always a multiple of it. Early claims
             // are long contiguous runs; the last ones are single chunks, so threads finish close together.
-            int size = Math.Max(chunk, (count - start) / split / chunk * chunk);
+            int size = Math.Max(chunk, (count - start) / (2 * threads) / chunk * chunk);
             if (Interlocked.CompareExchange(ref job.Claim, claim + size, claim) != claim) continue;
             int end = Math.Min(start + size, count);
             try
@@ -153,7 +151,7 @@ public sealed class WorkerPool : IDisposable
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
-            TakeChunks(_jobs[seen & 1], (uint)seen, worker);
+            TakeChunks(_jobs[seen & 1], (uint)seen, worker, ThreadCount);
         }
     }
 
