@@ -34,7 +34,7 @@ public static class LogitsParity
     public static LogitsParityResult Check(ReferenceCase reference, string modelPath, int threads, string? interleavedCacheDirectory = null)
     {
         using var file = GgufFile.Open(modelPath);
-        using var model = new LlamaModel(file, new ModelOptions
+        using var model = TransformerModel.Load(file, new ModelOptions
         {
             ContextLength = reference.PromptTokens.Length + reference.GreedyTokens.Length + 1, Threads = threads,
             InterleavedCacheDirectory = interleavedCacheDirectory,

@@ -13,12 +13,12 @@ namespace EdgeLlm.Core.Generation;
 /// </remarks>
 public sealed class TextGenerator
 {
-    private readonly LlamaModel _model;
+    private readonly TransformerModel _model;
     private readonly Tokenizer _tokenizer;
     private readonly float[] _logits;
     private readonly List<int> _cachedTokens = [];
 
-    public TextGenerator(LlamaModel model, Tokenizer tokenizer)
+    public TextGenerator(TransformerModel model, Tokenizer tokenizer)
     {
         if (tokenizer.VocabSize != model.Config.VocabSize)
             throw new ArgumentException($"tokenizer has {tokenizer.VocabSize} tokens but the model's vocabulary is {model.Config.VocabSize}");
@@ -27,7 +27,7 @@ public sealed class TextGenerator
         _logits = new float[model.Config.VocabSize];
     }
 
-    public LlamaModel Model => _model;
+    public TransformerModel Model => _model;
 
     /// <summary>
     /// Called on the generation thread before each generated token; may block (the thermal guard inserts its

@@ -12,7 +12,7 @@ namespace EdgeLlm.Core.Model;
 /// </remarks>
 internal sealed class AttentionJob : IParallelWork
 {
-    private readonly LlamaConfig _config;
+    private readonly ModelConfig _config;
     private readonly KvCache _cache;
     private readonly float[][] _scores;
     private readonly byte[][] _queryInCacheType;
@@ -23,7 +23,7 @@ internal sealed class AttentionJob : IParallelWork
     private float[] _queries = [];
     private float[] _output = [];
 
-    public AttentionJob(LlamaConfig config, KvCache cache, int workers)
+    public AttentionJob(ModelConfig config, KvCache cache, int workers)
     {
         _config = config;
         _cache = cache;
@@ -50,7 +50,8 @@ internal sealed class AttentionJob : IParallelWork
     public void Execute(int start, int end, int worker)
     {
         int headDim = _config.HeadDim;
-        int embd = _config.EmbeddingLength;
+        int queryDim = _config.QueryDim;
+        int window = _config.SlidingWindow;
         int elementBytes = _cache.ElementBytes;
         int rowBytes = _cache.RowBytes;
         var queryConverted = _queryInCacheType[worker];
@@ -60,23 +61,25 @@ internal sealed class AttentionJob : IParallelWork
             int t = item / _config.HeadCount;
             int head = item % _config.HeadCount;
             int position = _firstPosition + t;
-            int visible = position + 1;
+            // Keys [first, position]: all earlier positions, or the last `window` of them with a sliding window.
+            int first = window > 0 ? Math.Max(0, position + 1 - window) : 0;
+            int visible = position + 1 - first;
             int kvHead = head / _config.GroupSize;
             int headOffset = kvHead * headDim * elementBytes;
 
-            var query = _queries.AsSpan(t * embd + head * headDim, headDim);
+            var query = _queries.AsSpan(t * queryDim + head * headDim, headDim);
             Quants.QuantizeRow(_cache.ElementType, query, queryConverted);
 
-            var keys = _cache.Keys(_layer, visible);
+            var keys = _cache.Keys(_layer, position + 1)[(first * rowBytes)..];
             var scores = _scores[worker].AsSpan(0, visible);
             // All visible keys of this head at once: rows rowBytes apart, starting at the head's offset.
             Dot.StridedRows(_cache.ElementType, keys[headOffset..], rowBytes, visible, queryConverted, headDim, scores);
             VectorMath.Scale(scores, _scale);
             Softmax.InPlace(scores);
 
-            var output = _output.AsSpan(t * embd + head * headDim, headDim);
+            var output = _output.AsSpan(t * queryDim + head * headDim, headDim);
             output.Clear();
-            var values = _cache.Values(_layer, visible);
+            var values = _cache.Values(_layer, position + 1)[(first * rowBytes)..];
             for (int p = 0; p < visible; p++)
             {
                 var value = values.Slice(p * rowBytes + headOffset, headDim * elementBytes);

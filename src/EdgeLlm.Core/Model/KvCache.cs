@@ -12,7 +12,7 @@ public sealed class KvCache
     private readonly byte[][] _keys;
     private readonly byte[][] _values;
 
-    public KvCache(LlamaConfig config, int contextLength, KvCacheType type)
+    public KvCache(ModelConfig config, int contextLength, KvCacheType type)
     {
         ContextLength = contextLength;
         ElementType = type == KvCacheType.F16 ? GgmlType.F16 : GgmlType.F32;

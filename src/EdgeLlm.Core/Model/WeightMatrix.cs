@@ -17,12 +17,16 @@ public readonly unsafe struct WeightMatrix
         Data = file.TensorPointer(tensor);
     }
 
+    /// <summary>The GGUF tensor this matrix is (part of).</summary>
     public string Name { get; }
+
+    /// <summary>First row of this matrix in its tensor: 0, or the offset of a view into a fused tensor (<see cref="Slice"/>).</summary>
+    public int FirstRow { get; private init; }
     public GgmlType Type { get; }
     public int Columns { get; }
-    public int Rows { get; }
+    public int Rows { get; private init; }
     public int RowBytes { get; }
-    public byte* Data { get; }
+    public byte* Data { get; private init; }
 
     /// <summary>
     /// The same matrix in groups of <see cref="InterleavedDot.GroupRows"/> rows (<see cref="InterleavedDot"/>), from the
@@ -43,6 +47,16 @@ public readonly unsafe struct WeightMatrix
     public GgmlType ActivationType => Quants.ActivationType(Type);
 
     public ReadOnlySpan<byte> RowSpan(int row, int count = 1) => new(Data + (long)row * RowBytes, RowBytes * count);
+
+    /// <summary>
+    /// Rows [first, first + count) as a matrix of their own: a view, as for the Q, K and V parts of a fused QKV tensor.
+    /// </summary>
+    public WeightMatrix Slice(int first, int count)
+    {
+        if (first < 0 || count <= 0 || first + count > Rows) throw new ArgumentOutOfRangeException(nameof(count), $"rows {first}..{first + count - 1} are outside '{Name}'");
+        if (Interleaved != null) throw new InvalidOperationException("slice before attaching interleaved groups");
+        return this with { Data = Data + (long)first * RowBytes, Rows = count, FirstRow = FirstRow + first };
+    }
 
     /// <summary>Loads a named matrix and checks its shape is [columns, rows].</summary>
     public static WeightMatrix Load(GgufFile file, string name, int columns, int rows)

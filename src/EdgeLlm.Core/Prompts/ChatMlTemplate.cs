@@ -4,7 +4,7 @@ namespace EdgeLlm.Core.Prompts;
 /// ChatML: <c>&lt;|im_start|&gt;{role}\n{content}&lt;|im_end|&gt;\n</c> per message, generation prompt
 /// <c>&lt;|im_start|&gt;assistant\n</c>. Identical to llama.cpp's built-in chatml rendering (content not trimmed).
 /// </summary>
-internal sealed class ChatMlTemplate : ChatTemplate
+internal class ChatMlTemplate : ChatTemplate
 {
     private static readonly string[] Stops = ["<|im_end|>", "<|im_start|>"];
 

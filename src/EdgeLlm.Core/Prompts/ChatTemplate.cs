@@ -20,10 +20,16 @@ public abstract class ChatTemplate
     /// <summary>Roles this template accepts.</summary>
     public abstract IReadOnlyList<string> SupportedRoles { get; }
 
+    /// <summary>
+    /// Whether the model may think aloud in <c>&lt;think&gt;…&lt;/think&gt;</c> before answering (Qwen3); then
+    /// <see cref="Render"/>'s <c>think</c> argument turns it on or off as the model's own template does.
+    /// </summary>
+    public virtual bool HasThinking => false;
+
     /// <summary>Renders <paramref name="messages"/>; with <paramref name="addAssistantPrompt"/> the text ends where the
-    /// assistant's reply should start.</summary>
+    /// assistant's reply should start. <paramref name="think"/> matters only where <see cref="HasThinking"/>.</summary>
     /// <exception cref="ArgumentException">A message has an unsupported role or a role sequence the template cannot express.</exception>
-    public RenderedPrompt Render(IReadOnlyList<ChatMessage> messages, bool addAssistantPrompt = true)
+    public RenderedPrompt Render(IReadOnlyList<ChatMessage> messages, bool addAssistantPrompt = true, bool think = false)
     {
         ArgumentNullException.ThrowIfNull(messages);
         for (int i = 0; i < messages.Count; i++)
@@ -37,9 +43,12 @@ public abstract class ChatTemplate
                     nameof(messages));
         }
         var builder = new PromptBuilder();
-        RenderCore(messages, addAssistantPrompt, builder);
+        RenderCore(messages, addAssistantPrompt, think, builder);
         return builder.Build();
     }
+
+    private protected virtual void RenderCore(IReadOnlyList<ChatMessage> messages, bool addAssistantPrompt, bool think, PromptBuilder output) =>
+        RenderCore(messages, addAssistantPrompt, output);
 
     private protected virtual bool IsSupportedRole(string role) => SupportedRoles.Contains(role);
 

@@ -9,29 +9,23 @@ public static class ChatTemplates
     /// <summary>Template used when the model carries no (recognizable) chat template.</summary>
     public const string DefaultFallback = "alpaca";
 
-    private static readonly ChatTemplate[] All =
-    [
-        new AlpacaTemplate(),
-        new ChatMlTemplate(),
-        new Llama2Template(),
-        new Llama3Template(),
-        new MistralTemplate(v1: false),
-        new MistralTemplate(v1: true),
-        new RawTemplate(),
-    ];
+    public static ChatTemplate Alpaca { get; } = new AlpacaTemplate();
+    public static ChatTemplate ChatMl { get; } = new ChatMlTemplate();
+    public static ChatTemplate Llama2 { get; } = new Llama2Template();
+    public static ChatTemplate Llama3 { get; } = new Llama3Template();
+    public static ChatTemplate Mistral { get; } = new MistralTemplate(v1: false);
+    public static ChatTemplate MistralV1 { get; } = new MistralTemplate(v1: true);
+    public static ChatTemplate Phi3 { get; } = new Phi3Template();
+    public static ChatTemplate Qwen3 { get; } = new Qwen3Template();
+    public static ChatTemplate Raw { get; } = new RawTemplate();
+
+    /// <summary>Every built-in template, in name order.</summary>
+    private static readonly ChatTemplate[] All = [Alpaca, ChatMl, Llama2, Llama3, Mistral, MistralV1, Phi3, Qwen3, Raw];
 
     private static readonly string[] AllNames = [.. All.Select(t => t.Name)];
 
     /// <summary>Names of the built-in templates.</summary>
     public static IReadOnlyList<string> Names => AllNames;
-
-    public static ChatTemplate Alpaca => All[0];
-    public static ChatTemplate ChatMl => All[1];
-    public static ChatTemplate Llama2 => All[2];
-    public static ChatTemplate Llama3 => All[3];
-    public static ChatTemplate Mistral => All[4];
-    public static ChatTemplate MistralV1 => All[5];
-    public static ChatTemplate Raw => All[6];
 
     /// <summary>Looks a template up by name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
@@ -76,7 +70,9 @@ public static class ChatTemplates
     /// fingerprint, in the spirit of llama.cpp's <c>llm_chat_detect_template</c> (not a jinja interpreter):
     /// <list type="bullet">
     /// <item>the text is itself a template name → that template;</item>
-    /// <item><c>&lt;|im_start|&gt;</c> → chatml;</item>
+    /// <item><c>&lt;|im_start|&gt;</c> with <c>&lt;think&gt;</c> or <c>enable_thinking</c> → qwen3; other <c>&lt;|im_start|&gt;</c> → chatml
+    /// (Qwen2/2.5, SmolLM2, Hermes);</item>
+    /// <item><c>&lt;|assistant|&gt;</c> with <c>&lt;|end|&gt;</c> → phi3;</item>
     /// <item><c>&lt;|start_header_id|&gt;</c> (or <c>&lt;|eot_id|&gt;</c>) → llama3;</item>
     /// <item><c>[INST]</c> with <c>&lt;&lt;SYS&gt;&gt;</c> → llama2;</item>
     /// <item><c>[INST]</c> with <c>' [/INST]'</c>-style spacing or a leading <c>' [INST] '</c> → mistral-v1; other <c>[INST]</c> → mistral;</item>
@@ -96,7 +92,9 @@ public static class ChatTemplates
         bool Has(string s) => t.Contains(s, StringComparison.Ordinal);
 
         if (Has("<|im_start|>"))
-            return ChatMl;
+            return Has("<think>") || Has("enable_thinking") ? Qwen3 : ChatMl;
+        if (Has("<|assistant|>") && Has("<|end|>"))
+            return Phi3;
         if (Has("<|start_header_id|>") || Has("<|eot_id|>"))
             return Llama3;
         if (Has("[INST]"))

@@ -14,7 +14,7 @@ public static class BenchRunner
     public static BenchReport Run(string path, int threads, int pp, int tg, int reps, string? weightCacheDirectory, Action<string>? progress = null)
     {
         using var file = GgufFile.Open(path);
-        using var model = new LlamaModel(file, new ModelOptions
+        using var model = TransformerModel.Load(file, new ModelOptions
         {
             ContextLength = Math.Max(pp, tg) + 1, Threads = threads, MaxBatch = Math.Max(1, pp),
             InterleavedCacheDirectory = weightCacheDirectory, Log = line => Console.Error.WriteLine(line),

@@ -37,7 +37,7 @@ internal static class EvalCommand
         if (promptTokens.Length + nGen > context)
             throw new CliException($"the prompt ({promptTokens.Length} tokens) plus --n-gen {nGen} exceed the context of {context} tokens");
 
-        using var model = new LlamaModel(file, modelArgs.ToOptions(context));
+        using var model = TransformerModel.Load(file, modelArgs.ToOptions(context));
         int vocab = model.Config.VocabSize;
         using var output = dump is null ? null : OpenDump(dump);
 

@@ -51,7 +51,7 @@ internal static class RunCommand
         }
         int[] tokens = PromptEncoder.Encode(tokenizer, rendered, addBos: tokenizer.AddBos);
 
-        using var model = new LlamaModel(file, modelArgs.ToOptions());
+        using var model = TransformerModel.Load(file, modelArgs.ToOptions());
         var generator = new TextGenerator(model, tokenizer);
         var settings = new GenerationSettings
         {

@@ -12,10 +12,9 @@ public sealed record ModelFootprint(long FileBytes, long KvBytesPerToken, int Tr
     public static ModelFootprint Of(string path, KvCacheType kvType)
     {
         using var file = GgufFile.Open(path);
-        var c = LlamaConfig.FromGguf(file);
-        long kvPerToken = 2L * c.LayerCount * c.KvDim * (kvType == KvCacheType.F16 ? 2 : 4);
-        // Activation rows of one batch (residual, norms, q/k/v, attention, projections, FFN, logits) plus the runtime.
-        long scratch = 4L * Batch * (6L * c.EmbeddingLength + 2L * c.KvDim + 2L * c.FeedForwardLength + c.VocabSize) + (32L << 20);
-        return new ModelFootprint(file.FileLength, kvPerToken, c.TrainedContextLength, scratch);
+        var c = Core.Model.Architectures.ModelArchitectures.ReadConfig(file);
+        // Activation rows of one batch, as the model allocates them, plus the runtime.
+        long scratch = c.ScratchBytes(Batch) + (32L << 20);
+        return new ModelFootprint(file.FileLength, c.KvBytesPerToken(kvType), c.TrainedContextLength, scratch);
     }
 }

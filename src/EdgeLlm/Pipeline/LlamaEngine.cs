@@ -11,7 +11,7 @@ namespace EdgeLlm.Pipeline;
 public sealed class LlamaEngine : IGenerationEngine
 {
     private readonly GgufFile _file;
-    private readonly LlamaModel _model;
+    private readonly TransformerModel _model;
     private readonly Tokenizer _tokenizer;
     private readonly TextGenerator _generator;
     private readonly string? _ggufTemplate;
@@ -23,7 +23,7 @@ public sealed class LlamaEngine : IGenerationEngine
         try
         {
             _tokenizer = Tokenizer.FromGguf(_file);
-            _model = new LlamaModel(_file, options);
+            _model = TransformerModel.Load(_file, options);
             _generator = new TextGenerator(_model, _tokenizer);
             _ggufTemplate = _file.GetStringOrNull("tokenizer.chat_template");
         }
@@ -45,7 +45,7 @@ public sealed class LlamaEngine : IGenerationEngine
         set => _generator.BeforeEachToken = value;
     }
 
-    /// <summary>Reads the mapped weights (<see cref="LlamaModel.MappedRanges"/>) once so that the first answer does not wait on the storage.</summary>
+    /// <summary>Reads the mapped weights (<see cref="TransformerModel.MappedRanges"/>) once so that the first answer does not wait on the storage.</summary>
     public unsafe void Prefetch(Action<int> progress)
     {
         var ranges = _model.MappedRanges();
@@ -66,7 +66,7 @@ public sealed class LlamaEngine : IGenerationEngine
     /// <summary>Whether the interleaved weight cache is in use (then <see cref="LockWeights"/> locks it and not the replaced matrices).</summary>
     public bool UsesInterleavedCache => _model.InterleavedCache != null;
 
-    /// <summary>mlock over <see cref="LlamaModel.MappedRanges"/>; null, or why not.</summary>
+    /// <summary>mlock over <see cref="TransformerModel.MappedRanges"/>; null, or why not.</summary>
     public unsafe string? LockWeights()
     {
         foreach (var (start, length) in _model.MappedRanges())

@@ -11,13 +11,13 @@ namespace EdgeLlm.Core.Tests.Generation;
 public sealed class TextGeneratorTests : IDisposable
 {
     private readonly GgufFile _file = GgufFile.Open(Fixtures.Model("stories260K.gguf"));
-    private readonly LlamaModel _model;
+    private readonly TransformerModel _model;
     private readonly Tokenizer _tokenizer;
     private readonly TextGenerator _generator;
 
     public TextGeneratorTests()
     {
-        _model = new LlamaModel(_file, new ModelOptions { ContextLength = 64, Threads = 2 });
+        _model = TransformerModel.Load(_file, new ModelOptions { ContextLength = 64, Threads = 2 });
         _tokenizer = Tokenizer.FromGguf(_file);
         _generator = new TextGenerator(_model, _tokenizer);
     }

@@ -16,8 +16,8 @@ public sealed unsafe class InterleavedWeightCacheTests : IDisposable
 
     private static bool Supported => InterleavedDot.Supported(GgmlType.Q4_0);
 
-    private static LlamaModel Load(GgufFile file, string dir, List<string>? log = null) =>
-        new(file, new ModelOptions { ContextLength = 16, Threads = 1, InterleavedCacheDirectory = dir, Log = log == null ? null : log.Add });
+    private static TransformerModel Load(GgufFile file, string dir, List<string>? log = null) =>
+        TransformerModel.Load(file, new ModelOptions { ContextLength = 16, Threads = 1, InterleavedCacheDirectory = dir, Log = log == null ? null : log.Add });
 
     [Fact]
     public void Built_once_then_reused_and_holds_the_interleaved_rows()
@@ -132,7 +132,7 @@ public sealed unsafe class InterleavedWeightCacheTests : IDisposable
     public void Mapped_ranges_cover_the_cache_and_skip_the_replaced_matrices()
     {
         using var file = GgufFile.Open(Fixtures.Model("tiny-q4_0.gguf"));
-        using (var plain = new LlamaModel(file, new ModelOptions { ContextLength = 16 }))
+        using (var plain = TransformerModel.Load(file, new ModelOptions { ContextLength = 16 }))
             Assert.Equal([((nint)file.BasePointer, file.FileLength)], plain.MappedRanges());
         if (!Supported) return;
         using var model = Load(file, _dir);
@@ -169,6 +169,6 @@ public sealed unsafe class InterleavedWeightCacheTests : IDisposable
         using (var model = Load(file, _dir)) Assert.DoesNotContain(model.Weights.Matrices, m => m.IsInterleaved);
         Assert.False(Directory.Exists(_dir) && Directory.GetFiles(_dir).Length > 0);
         using var q4 = GgufFile.Open(Fixtures.Model("tiny-q4_0.gguf"));
-        using (var model = new LlamaModel(q4, new ModelOptions { ContextLength = 16 })) Assert.DoesNotContain(model.Weights.Matrices, m => m.IsInterleaved);
+        using (var model = TransformerModel.Load(q4, new ModelOptions { ContextLength = 16 })) Assert.DoesNotContain(model.Weights.Matrices, m => m.IsInterleaved);
     }
 }

@@ -23,10 +23,11 @@ public class LogitsParityTests(ITestOutputHelper output)
         output.WriteLine(result.ToString());
         Assert.True(result.MaxAbs <= result.MaxAllowed, result.ToString());
         Assert.True(result.MeanAbs <= result.MeanAllowed, result.ToString());
+        // The fixture README's rule: greedy tokens agree as far as llama.cpp's own F16/F32-KV runs do. A differing argmax
+        // counts only where the reference's own logits put the two tokens within its noise (a near-tie; LogitsParity).
+        // Exact agreement is not required even on x86: the Q8_0 references flip a near-tie at their 16th token on the AMD
+        // EPYC machine kind, inside the noise (max |Δ| 0.03 against an allowed 0.13).
         Assert.True(result.GreedyAgree >= result.ReferenceGreedyAgree, result.ToString());
-        // The x86 integer kernels accumulate like llama.cpp's x86 build that made the references: no near-tie leniency needed.
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-            Assert.True(result.GreedyExact >= result.ReferenceGreedyAgree, result.ToString());
     }
 
     public static IEnumerable<object[]> InterleavedCases() =>
@@ -63,7 +64,7 @@ public class LogitsParityTests(ITestOutputHelper output)
     {
         var reference = ReferenceCase.Load(RefsDir, "tiny-f16.story");
         using var file = EdgeLlm.Core.Gguf.GgufFile.Open(Fixtures.Model("tiny-f16.gguf"));
-        using var model = new EdgeLlm.Core.Model.LlamaModel(file, new EdgeLlm.Core.Model.ModelOptions { ContextLength = 64, KvType = EdgeLlm.Core.Model.KvCacheType.F32 });
+        using var model = EdgeLlm.Core.Model.TransformerModel.Load(file, new EdgeLlm.Core.Model.ModelOptions { ContextLength = 64, KvType = EdgeLlm.Core.Model.KvCacheType.F32 });
         var logits = new float[reference.PromptTokens.Length * reference.VocabSize];
         model.Forward(reference.PromptTokens, 0, logits, allLogits: true);
         double maxAbs = 0;

@@ -62,7 +62,7 @@ public class ChatTemplateDetectionTests
     [Fact]
     public void Names_and_lookup()
     {
-        Assert.Equal(["alpaca", "chatml", "llama2", "llama3", "mistral", "mistral-v1", "raw"], ChatTemplates.Names);
+        Assert.Equal(["alpaca", "chatml", "llama2", "llama3", "mistral", "mistral-v1", "phi3", "qwen3", "raw"], ChatTemplates.Names);
         foreach (string name in ChatTemplates.Names)
             Assert.Equal(name, ChatTemplates.Get(name).Name);
         Assert.Same(ChatTemplates.Get("chatml"), ChatTemplates.Get("CHATML"));
@@ -73,7 +73,7 @@ public class ChatTemplateDetectionTests
     {
         var ex = Assert.Throws<ArgumentException>(() => ChatTemplates.Get("vicuna"));
         Assert.Contains("'vicuna'", ex.Message);
-        Assert.Contains("alpaca, chatml, llama2, llama3, mistral, mistral-v1, raw", ex.Message);
+        Assert.Contains("alpaca, chatml, llama2, llama3, mistral, mistral-v1, phi3, qwen3, raw", ex.Message);
         Assert.Contains("Resolve", Assert.Throws<ArgumentException>(() => ChatTemplates.Get("auto")).Message);
         Assert.Throws<ArgumentException>(() => ChatTemplates.Detect(null, fallback: "nope"));
     }

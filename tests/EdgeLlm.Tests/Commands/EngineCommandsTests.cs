@@ -35,22 +35,24 @@ public class EngineCommandsTests
         string dump = Path.GetTempFileName();
         try
         {
-            var (exit, stdout, stderr) = Cli.Run("eval", "--model", Fixtures.Model("tiny-q8_0.gguf"), "--prompt-file", Fixtures.Prompt("story.txt"),
+            var (exit, stdout, stderr) = Cli.Run("eval", "--model", Fixtures.Model("tiny-f16.gguf"), "--prompt-file", Fixtures.Prompt("story.txt"),
                 "--n-gen", "16", "--dump-logits", dump, "--json", "--threads", "2");
             Assert.True(exit == 0, stderr);
             using var doc = JsonDocument.Parse(stdout);
             var prompt = doc.RootElement.GetProperty("prompt_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             var greedy = doc.RootElement.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            Assert.Equal(RefInts("tiny-q8_0.story.json", "prompt_tokens"), prompt);
-            Assert.Equal(RefInts("tiny-q8_0.story.json", "greedy_tokens"), greedy);
+            Assert.Equal(RefInts("tiny-f16.story.json", "prompt_tokens"), prompt);
+            Assert.Equal(RefInts("tiny-f16.story.json", "greedy_tokens"), greedy);
 
             byte[] ours = File.ReadAllBytes(dump);
-            byte[] theirs = File.ReadAllBytes(Fixtures.Ref("tiny-q8_0.story.logits.f32"));
+            byte[] theirs = File.ReadAllBytes(Fixtures.Ref("tiny-f16.story.logits.f32"));
             Assert.Equal(theirs.Length, ours.Length);
             float maxAbs = 0;
             for (int i = 0; i < ours.Length; i += 4)
                 maxAbs = Math.Max(maxAbs, Math.Abs(BitConverter.ToSingle(ours, i) - BitConverter.ToSingle(theirs, i)));
-            Assert.True(maxAbs < 0.01f, $"max |Δlogit| {maxAbs}");
+            // 3x llama.cpp's own F16/F32-KV noise on this file (0.0018), the fixture README's rule. (The Q8_0 file once
+            // served here, but its 16th greedy token is a near-tie that this machine kind's rounding flips.)
+            Assert.True(maxAbs < 3 * 0.00178f, $"max |Δlogit| {maxAbs}");
         }
         finally { File.Delete(dump); }
     }

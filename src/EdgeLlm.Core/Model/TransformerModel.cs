@@ -26,14 +26,17 @@ public sealed record ModelOptions
 }
 
 /// <summary>
-/// The llama transformer: token embedding, N blocks of (RMSNorm, rotary multi-head attention with
-/// grouped KV heads, RMSNorm, SwiGLU feed-forward), final RMSNorm and the vocabulary projection.
+/// The decoder-only transformer of every supported architecture: token embedding, N blocks of (RMSNorm, rotary
+/// multi-head attention with grouped KV heads, RMSNorm, SwiGLU feed-forward), final RMSNorm and the vocabulary
+/// projection. The block variants (Q/K/V biases, per-head Q/K norms, NeoX pairs, rope frequency factors, a sliding
+/// window) are data in <see cref="ModelConfig"/> and <see cref="LayerWeights"/>, set by the file's
+/// <see cref="Architectures.ModelArchitecture"/>.
 /// </summary>
 /// <remarks>
 /// One instance owns one KV cache and one set of scratch buffers: it serves one sequence at a time.
 /// All buffers are allocated here, once; <see cref="Forward"/> allocates nothing.
 /// </remarks>
-public sealed class LlamaModel : IDisposable
+public sealed class TransformerModel : IDisposable
 {
     private readonly WorkerPool _pool;
     private readonly MatMulJob _matMul;
@@ -47,12 +50,19 @@ public sealed class LlamaModel : IDisposable
     private readonly float[] _logits;
     private readonly byte[] _activations;
 
-    public LlamaModel(GgufFile file, ModelOptions? options = null)
+    /// <summary>Loads the model in <paramref name="file"/>, whatever its architecture: the one way a model is made.</summary>
+    /// <exception cref="GgufException">The architecture, a hyperparameter or a tensor is unsupported or malformed.</exception>
+    public static TransformerModel Load(GgufFile file, ModelOptions? options = null)
     {
-        options ??= new ModelOptions();
+        var (config, weights) = Architectures.ModelArchitectures.Load(file);
+        return new TransformerModel(file, config, weights, options ?? new ModelOptions());
+    }
+
+    private TransformerModel(GgufFile file, ModelConfig config, ModelWeights weights, ModelOptions options)
+    {
         File = file;
-        Config = LlamaConfig.FromGguf(file);
-        Weights = LlamaWeights.Load(file, Config);
+        Config = config;
+        Weights = weights;
         if (options.InterleavedCacheDirectory is { } cacheDirectory)
         {
             InterleavedCache = OpenInterleaved(file, Weights, cacheDirectory, options.Log);
@@ -65,16 +75,16 @@ public sealed class LlamaModel : IDisposable
         _pool = new WorkerPool(Math.Max(1, options.Threads));
         _matMul = new MatMulJob(_pool.ThreadCount);
         _attention = new AttentionJob(Config, Cache, _pool.ThreadCount);
-        _rope = new Rope(Config.RotaryDims, Config.RopeFreqBase);
+        _rope = new Rope(Config.Rope);
         _maxBatch = Math.Max(1, options.MaxBatch);
 
         var c = Config;
         _residual = new float[_maxBatch * c.EmbeddingLength];
         _normed = new float[_maxBatch * c.EmbeddingLength];
-        _q = new float[_maxBatch * c.EmbeddingLength];
+        _q = new float[_maxBatch * c.QueryDim];
         _k = new float[_maxBatch * c.KvDim];
         _v = new float[_maxBatch * c.KvDim];
-        _attn = new float[_maxBatch * c.EmbeddingLength];
+        _attn = new float[_maxBatch * c.QueryDim];
         _projected = new float[_maxBatch * c.EmbeddingLength];
         _gate = new float[_maxBatch * c.FeedForwardLength];
         _up = new float[_maxBatch * c.FeedForwardLength];
@@ -84,8 +94,8 @@ public sealed class LlamaModel : IDisposable
     }
 
     public GgufFile File { get; }
-    public LlamaConfig Config { get; }
-    public LlamaWeights Weights { get; }
+    public ModelConfig Config { get; }
+    public ModelWeights Weights { get; }
     public KvCache Cache { get; }
 
     /// <summary>The interleaved copies of the matrices generation reads, when enabled and usable.</summary>
@@ -138,12 +148,21 @@ public sealed class LlamaModel : IDisposable
 
             NormalizeRows(_residual, layer.AttentionNorm, n);
             MatMul(layer.Query, _q, layer.Key, _k, layer.Value, _v, _normed, n);
+            int qDim = c.QueryDim, kvDim = c.KvDim;
             for (int t = 0; t < n; t++)
             {
+                var q = _q.AsSpan(t * qDim, qDim);
+                var k = _k.AsSpan(t * kvDim, kvDim);
+                var v = _v.AsSpan(t * kvDim, kvDim);
+                if (layer.QueryBias is { } qb) VectorMath.AddInPlace(q, qb);
+                if (layer.KeyBias is { } kb) VectorMath.AddInPlace(k, kb);
+                if (layer.ValueBias is { } vb) VectorMath.AddInPlace(v, vb);
+                if (layer.QueryNorm is { } qn) NormalizeHeads(q, qn);
+                if (layer.KeyNorm is { } kn) NormalizeHeads(k, kn);
                 var angles = _ropeScratch.AsSpan(t * dims, dims);
-                _rope.Rotate(_q.AsSpan(t * embd, embd), c.HeadCount, c.HeadDim, angles);
-                _rope.Rotate(_k.AsSpan(t * c.KvDim, c.KvDim), c.KvHeadCount, c.HeadDim, angles);
-                Cache.Store(l, position + t, _k.AsSpan(t * c.KvDim, c.KvDim), _v.AsSpan(t * c.KvDim, c.KvDim));
+                _rope.Rotate(q, c.HeadCount, c.HeadDim, angles);
+                _rope.Rotate(k, c.KvHeadCount, c.HeadDim, angles);
+                Cache.Store(l, position + t, k, v);
             }
             _attention.Run(_pool, l, position, n, _q, _attn);
             MatMul(layer.Output, _attn, n, _projected);
@@ -165,6 +184,17 @@ public sealed class LlamaModel : IDisposable
             RmsNorm.Apply(_residual.AsSpan((firstRow + r) * embd, embd), Weights.OutputNorm, Config.RmsEpsilon, _normed.AsSpan(r * embd, embd));
         MatMul(Weights.Output, _normed, rows, _logits);
         _logits.AsSpan(0, rows * vocab).CopyTo(logits);
+    }
+
+    /// <summary>RMSNorm of each head of <paramref name="heads"/> in place, with one weight vector of head size (Qwen3).</summary>
+    private void NormalizeHeads(Span<float> heads, float[] weight)
+    {
+        int headDim = Config.HeadDim;
+        for (int h = 0; h < heads.Length; h += headDim)
+        {
+            var head = heads.Slice(h, headDim);
+            RmsNorm.Apply(head, weight, Config.RmsEpsilon, head);
+        }
     }
 
     private void NormalizeRows(float[] source, float[] weight, int rows)
@@ -217,12 +247,11 @@ public sealed class LlamaModel : IDisposable
 
     private static int ActivationRowBytes(in WeightMatrix w) => (int)GgmlTypeInfo.RowBytes(w.ActivationType, w.Columns);
 
-    private static int MaxActivationRowBytes(LlamaWeights weights)
+    private static int MaxActivationRowBytes(ModelWeights weights)
     {
         int max = Math.Max(ActivationRowBytes(weights.Output), ActivationRowBytes(weights.TokenEmbedding));
-        foreach (var l in weights.Layers)
-            foreach (var m in new[] { l.Query, l.Key, l.Value, l.Output, l.Gate, l.Up, l.Down })
-                max = Math.Max(max, ActivationRowBytes(m));
+        foreach (var m in weights.Matrices)
+            max = Math.Max(max, ActivationRowBytes(m));
         return max;
     }
 
@@ -237,7 +266,9 @@ public sealed class LlamaModel : IDisposable
         nint fileBase = (nint)File.BasePointer;
         if (InterleavedCache is not { } cache) return [(fileBase, File.FileLength)];
         var ranges = new List<(nint, long)> { ((nint)cache.BasePointer, cache.Length) };
-        var replaced = Weights.Matrices.Where(m => m.IsInterleaved && m.Name != Weights.TokenEmbedding.Name).Select(m => m.Name).ToHashSet();
+        // A tensor is replaced when every matrix viewing it (all parts of a fused one) reads the interleaved copy.
+        var replaced = Weights.Matrices.GroupBy(m => m.Name)
+            .Where(g => g.Key != Weights.TokenEmbedding.Name && g.All(m => m.IsInterleaved)).Select(g => g.Key).ToHashSet();
         long position = 0;
         foreach (var t in File.Tensors.Where(t => replaced.Contains(t.Name)).OrderBy(t => t.Offset))
         {
@@ -251,16 +282,21 @@ public sealed class LlamaModel : IDisposable
         return ranges;
     }
 
-    private static InterleavedWeightCache? OpenInterleaved(GgufFile file, LlamaWeights weights, string directory, Action<string>? log)
+    private static InterleavedWeightCache? OpenInterleaved(GgufFile file, ModelWeights weights, string directory, Action<string>? log)
     {
-        var tensors = weights.Matrices
-            .Where(m => InterleavedDot.Supported(m.Type) && InterleavedDot.Fits(m.Type, m.Rows, m.Columns))
-            .Select(m => m.Name).Distinct().Select(file.GetTensor).ToList();
+        var tensors = weights.Matrices.Select(m => m.Name).Distinct().Select(file.GetTensor)
+            .Where(t => InterleavedDot.Supported(t.Type) && InterleavedDot.Fits(t.Type, checked((int)t.RowCount), checked((int)t.Dimensions[0])))
+            .ToList();
         return tensors.Count == 0 ? null : InterleavedWeightCache.OpenOrBuild(file, tensors, directory, log);
     }
 
-    private static unsafe WeightMatrix Attach(InterleavedWeightCache cache, WeightMatrix m) =>
-        cache.Find(m.Name) is var groups && groups != null ? m with { Interleaved = groups } : m;
+    /// <summary>Points <paramref name="m"/> at its interleaved groups; a view into a fused tensor starts at its own group.</summary>
+    private static unsafe WeightMatrix Attach(InterleavedWeightCache cache, WeightMatrix m)
+    {
+        byte* groups = cache.Find(m.Name);
+        if (groups == null || m.FirstRow % InterleavedDot.GroupRows != 0 || !InterleavedDot.Fits(m.Type, m.Rows, m.Columns)) return m;
+        return m with { Interleaved = groups + m.FirstRow / InterleavedDot.GroupRows * InterleavedDot.GroupBytes(m.Type, m.Columns) };
+    }
 
     public void Dispose()
     {
