@@ -4,16 +4,40 @@ using EdgeLlm.Core.Tensors;
 
 namespace EdgeLlm.Bench;
 
-/// <summary>The shape and quantization mix of a synthetic benchmark model.</summary>
-public sealed record SyntheticPreset(string Name, int Vocab, int Embd, int Layers, int Heads, int KvHeads, int FeedForward, GgmlType Main, int FileType)
+/// <summary>The architecture, shape and quantization mix of a synthetic benchmark model.</summary>
+/// <param name="HeadDim">Head size; 0 means Embd / Heads (written as <c>attention.key_length</c> when it differs).</param>
+/// <param name="Tied">No output.weight: the token embedding (then Q6_K, as llama-quantize makes it) is the output projection.</param>
+/// <param name="RopeFreqs">A Llama 3.1-style <c>rope_freqs.weight</c> (llama only).</param>
+/// <param name="SlidingWindow">Phi-3's <c>attention.sliding_window</c> (phi3 only; 0 = not written).</param>
+public sealed record SyntheticPreset(
+    string Name, string Architecture, int Vocab, int Embd, int Layers, int Heads, int KvHeads, int FeedForward,
+    GgmlType Main, int FileType, int HeadDim = 0, bool Tied = false, bool RopeFreqs = false, float RopeBase = 10000f,
+    int SlidingWindow = 0)
 {
+    public int HeadSize => HeadDim > 0 ? HeadDim : Embd / Heads;
+
     public static readonly IReadOnlyList<SyntheticPreset> All =
     [
         // Llama-2-7B's real shape.
-        new("7b-q4_0", 32000, 4096, 32, 32, 32, 11008, GgmlType.Q4_0, 2),
-        new("7b-q4_k_m", 32000, 4096, 32, 32, 32, 11008, GgmlType.Q4_K, 15),
+        new("7b-q4_0", "llama", 32000, 4096, 32, 32, 32, 11008, GgmlType.Q4_0, 2),
+        new("7b-q4_k_m", "llama", 32000, 4096, 32, 32, 32, 11008, GgmlType.Q4_K, 15),
         // TinyLlama-1.1B's shape (grouped-query attention).
-        new("1b-q4_0", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
+        new("1b-q4_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
+        new("1b-q4_k_m", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_K, 15),
+        // The shapes people run on a Pi today, each in Q4_0 and Q4_K_M.
+        .. Both("llama3.2-1b", "llama", 128256, 2048, 16, 32, 8, 8192, tied: true, ropeFreqs: true, ropeBase: 500000f),
+        .. Both("llama3.2-3b", "llama", 128256, 3072, 28, 24, 8, 8192, tied: true, ropeFreqs: true, ropeBase: 500000f),
+        .. Both("llama3.1-8b", "llama", 128256, 4096, 32, 32, 8, 14336, ropeFreqs: true, ropeBase: 500000f),
+        .. Both("qwen2.5-1.5b", "qwen2", 151936, 1536, 28, 12, 2, 8960, tied: true, ropeBase: 1000000f),
+        .. Both("qwen3-1.7b", "qwen3", 151936, 2048, 28, 16, 8, 6144, headDim: 128, tied: true, ropeBase: 1000000f),
+        .. Both("phi3-mini", "phi3", 32064, 3072, 32, 32, 32, 8192).Select(p => p with { SlidingWindow = 2047 }),
+    ];
+
+    private static SyntheticPreset[] Both(string name, string arch, int vocab, int embd, int layers, int heads, int kvHeads, int ff,
+        int headDim = 0, bool tied = false, bool ropeFreqs = false, float ropeBase = 10000f) =>
+    [
+        new($"{name}-q4_0", arch, vocab, embd, layers, heads, kvHeads, ff, GgmlType.Q4_0, 2, headDim, tied, ropeFreqs, ropeBase),
+        new($"{name}-q4_k_m", arch, vocab, embd, layers, heads, kvHeads, ff, GgmlType.Q4_K, 15, headDim, tied, ropeFreqs, ropeBase),
     ];
 
     public static SyntheticPreset Get(string name) =>
@@ -21,76 +45,115 @@ public sealed record SyntheticPreset(string Name, int Vocab, int Embd, int Layer
 }
 
 /// <summary>
-/// Writes a random-weight llama model of a real shape, streaming block by block, so that engines can be
-/// benchmarked on identical bytes. Blocks are valid (finite, small scales) and the vocabulary is a
-/// well-formed SentencePiece table, so other GGUF tools load the file too.
+/// Writes a random-weight model of a real shape, in any supported architecture, streaming block by block, so that
+/// engines can be benchmarked on identical bytes. Blocks are valid (finite, small scales) and the vocabulary is a
+/// well-formed SentencePiece table, so other GGUF tools load the file too. With <see cref="GgmlType.F32"/> weights
+/// it also makes small exact models for tests.
 /// </summary>
 public static class SyntheticModel
 {
     public static void Write(SyntheticPreset p, Stream output, ulong seed = 0x5EED)
     {
+        string a = p.Architecture;
+        int headDim = p.HeadSize, qDim = p.Heads * headDim, kvDim = p.KvHeads * headDim;
         var writer = new GgufWriter()
-            .Add("general.architecture", "llama")
+            .Add("general.architecture", a)
             .Add("general.name", $"edgellm-synthetic-{p.Name}")
             .Add("general.file_type", (uint)p.FileType)
             .Add("general.quantization_version", 2u)
-            .Add("llama.vocab_size", (uint)p.Vocab)
-            .Add("llama.context_length", 4096u)
-            .Add("llama.embedding_length", (uint)p.Embd)
-            .Add("llama.block_count", (uint)p.Layers)
-            .Add("llama.feed_forward_length", (uint)p.FeedForward)
-            .Add("llama.rope.dimension_count", (uint)(p.Embd / p.Heads))
-            .Add("llama.attention.head_count", (uint)p.Heads)
-            .Add("llama.attention.head_count_kv", (uint)p.KvHeads)
-            .Add("llama.attention.layer_norm_rms_epsilon", 1e-5f)
-            .Add("llama.rope.freq_base", 10000f);
+            .Add($"{a}.vocab_size", (uint)p.Vocab)
+            .Add($"{a}.context_length", 4096u)
+            .Add($"{a}.embedding_length", (uint)p.Embd)
+            .Add($"{a}.block_count", (uint)p.Layers)
+            .Add($"{a}.feed_forward_length", (uint)p.FeedForward)
+            .Add($"{a}.rope.dimension_count", (uint)headDim)
+            .Add($"{a}.attention.head_count", (uint)p.Heads)
+            .Add($"{a}.attention.head_count_kv", (uint)p.KvHeads)
+            .Add($"{a}.attention.layer_norm_rms_epsilon", 1e-5f)
+            .Add($"{a}.rope.freq_base", p.RopeBase);
+        if (p.HeadDim > 0)
+            writer.Add($"{a}.attention.key_length", (uint)headDim).Add($"{a}.attention.value_length", (uint)headDim);
+        if (p.SlidingWindow > 0)
+            writer.Add($"{a}.attention.sliding_window", (uint)p.SlidingWindow);
         AddVocabulary(writer, p.Vocab);
 
-        int kvDim = p.Embd / p.Heads * p.KvHeads;
-        writer.AddTensor("token_embd.weight", p.Main, p.Embd, p.Vocab);
+        // llama-quantize keeps a tied embedding, which is also the output, at Q6_K.
+        GgmlType embedding = p.Tied && p.Main != GgmlType.F32 ? GgmlType.Q6_K : p.Main;
+        writer.AddTensor("token_embd.weight", embedding, p.Embd, p.Vocab);
+        if (p.RopeFreqs)
+            writer.AddTensor("rope_freqs.weight", GgmlType.F32, headDim / 2);
         for (int i = 0; i < p.Layers; i++)
         {
             // Q4_K_M keeps attn_v and ffn_down at Q6_K in the first and last eighth and every third layer between.
             bool moreBits = i < p.Layers / 8 || i >= 7 * p.Layers / 8 || (i - p.Layers / 8) % 3 == 2;
             GgmlType sensitive = p.Main == GgmlType.Q4_K && moreBits ? GgmlType.Q6_K : p.Main;
-            writer.AddTensor($"blk.{i}.attn_norm.weight", GgmlType.F32, p.Embd)
-                .AddTensor($"blk.{i}.attn_q.weight", p.Main, p.Embd, p.Embd)
-                .AddTensor($"blk.{i}.attn_k.weight", p.Main, p.Embd, kvDim)
-                .AddTensor($"blk.{i}.attn_v.weight", sensitive, p.Embd, kvDim)
-                .AddTensor($"blk.{i}.attn_output.weight", p.Main, p.Embd, p.Embd)
-                .AddTensor($"blk.{i}.ffn_norm.weight", GgmlType.F32, p.Embd)
-                .AddTensor($"blk.{i}.ffn_gate.weight", p.Main, p.Embd, p.FeedForward)
-                .AddTensor($"blk.{i}.ffn_up.weight", p.Main, p.Embd, p.FeedForward)
-                .AddTensor($"blk.{i}.ffn_down.weight", sensitive, p.FeedForward, p.Embd);
+            string b = $"blk.{i}.";
+            writer.AddTensor(b + "attn_norm.weight", GgmlType.F32, p.Embd);
+            if (a == "phi3")
+                writer.AddTensor(b + "attn_qkv.weight", p.Main, p.Embd, qDim + 2 * kvDim);
+            else
+                writer.AddTensor(b + "attn_q.weight", p.Main, p.Embd, qDim)
+                    .AddTensor(b + "attn_k.weight", p.Main, p.Embd, kvDim)
+                    .AddTensor(b + "attn_v.weight", sensitive, p.Embd, kvDim);
+            if (a == "qwen2")
+                writer.AddTensor(b + "attn_q.bias", GgmlType.F32, qDim)
+                    .AddTensor(b + "attn_k.bias", GgmlType.F32, kvDim)
+                    .AddTensor(b + "attn_v.bias", GgmlType.F32, kvDim);
+            if (a == "qwen3")
+                writer.AddTensor(b + "attn_q_norm.weight", GgmlType.F32, headDim)
+                    .AddTensor(b + "attn_k_norm.weight", GgmlType.F32, headDim);
+            writer.AddTensor(b + "attn_output.weight", p.Main, qDim, p.Embd)
+                .AddTensor(b + "ffn_norm.weight", GgmlType.F32, p.Embd);
+            if (a == "phi3")
+                writer.AddTensor(b + "ffn_up.weight", p.Main, p.Embd, 2 * p.FeedForward);
+            else
+                writer.AddTensor(b + "ffn_gate.weight", p.Main, p.Embd, p.FeedForward)
+                    .AddTensor(b + "ffn_up.weight", p.Main, p.Embd, p.FeedForward);
+            writer.AddTensor(b + "ffn_down.weight", sensitive, p.FeedForward, p.Embd);
         }
-        writer.AddTensor("output_norm.weight", GgmlType.F32, p.Embd)
-            .AddTensor("output.weight", GgmlType.Q6_K, p.Embd, p.Vocab);
+        writer.AddTensor("output_norm.weight", GgmlType.F32, p.Embd);
+        if (!p.Tied)
+            writer.AddTensor("output.weight", p.Main == GgmlType.F32 ? GgmlType.F32 : GgmlType.Q6_K, p.Embd, p.Vocab);
 
         var random = new SplitMix(seed);
         var buffer = new byte[1 << 20];
         writer.WriteTo(output, (index, stream) =>
         {
-            var (_, type, dims) = writer.Tensors[index];
+            var (name, type, dims) = writer.Tensors[index];
             long remaining = GgufWriter.ByteSize(type, dims);
             int block = GgmlTypeInfo.BlockBytes(type);
             int chunk = buffer.Length / block * block;
             while (remaining > 0)
             {
                 int n = (int)Math.Min(chunk, remaining);
-                FillBlocks(type, buffer.AsSpan(0, n), dims[0], ref random);
+                if (name == "rope_freqs.weight") FillRopeFreqs(buffer.AsSpan(0, n));
+                else FillBlocks(type, buffer.AsSpan(0, n), dims.Length == 1 ? 0 : dims[0], ref random);
                 stream.Write(buffer, 0, n);
                 remaining -= n;
             }
         });
     }
 
-    /// <summary>Random payload with scales sized so activations stay in a sane range through every layer.</summary>
+    /// <summary>Factors from 1 to 8 across the pairs, like Llama 3.1's (1 for high frequencies, 8 for the lowest).</summary>
+    private static void FillRopeFreqs(Span<byte> span)
+    {
+        int pairs = span.Length / 4;
+        for (int i = 0; i < pairs; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(span[(4 * i)..], 1f + 7f * i / Math.Max(1, pairs - 1));
+    }
+
+    /// <summary>
+    /// Random payload with scales sized so activations stay in a sane range through every layer. A vector
+    /// (<paramref name="rowLength"/> 0: norm weights, biases) is 1 ± 0.1; a float matrix is uniform in ±1/√rowLength.
+    /// </summary>
     private static void FillBlocks(GgmlType type, Span<byte> span, long rowLength, ref SplitMix random)
     {
         if (type == GgmlType.F32)
         {
+            float spread = rowLength == 0 ? 0.2f : 2f / MathF.Sqrt(rowLength);
+            float center = rowLength == 0 ? 1f : 0f;
             for (int i = 0; i < span.Length; i += 4)
-                BinaryPrimitives.WriteSingleLittleEndian(span[i..], 1.0f + (random.NextFloat() - 0.5f) * 0.2f);
+                BinaryPrimitives.WriteSingleLittleEndian(span[i..], center + (random.NextFloat() - 0.5f) * spread);
             return;
         }
         random.Fill(span);

@@ -3,7 +3,7 @@ using EdgeLlm.Bench;
 
 namespace EdgeLlm.Commands;
 
-/// <summary><c>edgellm synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf [--seed N]</c>: a random-weight model of a real shape.</summary>
+/// <summary><c>edgellm synth --preset NAME --out F.gguf [--seed N]</c>: a random-weight model of a real shape (presets: <see cref="SyntheticPreset.All"/>).</summary>
 internal static class SynthCommand
 {
     public static int Run(string[] args)
