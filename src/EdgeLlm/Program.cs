@@ -12,10 +12,11 @@ public static class Program
           info <model.gguf> [--json]      what a model file holds
           tokenize --model M (--text T | --file F) [--no-bos] [--special] [--json]
           eval --model M --prompt-file F [--n-gen N] [--dump-logits OUT.f32] [--kv-type f16|f32] [--weight-cache D|off] [--json]
-          run --model M --prompt P [--template auto|alpaca|llama2|chatml|llama3|mistral|raw] [--system S]
+          run --model M --prompt P [--template auto|alpaca|chatml|llama2|llama3|mistral|mistral-v1|phi3|qwen3|raw] [--system S] [--think]
               [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed N]
               [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]
-          synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
+          synth --preset NAME --out F.gguf   random-weight model of a real shape; NAME: 7b-q4_0, 7b-q4_k_m, 1b-q4_0, 1b-q4_k_m,
+              and llama3.2-1b, llama3.2-3b, llama3.1-8b, qwen2.5-1.5b, qwen3-1.7b, phi3-mini, each with -q4_0 or -q4_k_m
           bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--json]
           selftest                        CPU features and kernel/fixture checks
           serve [--config F] [--KEY VALUE]...   the daemon: answers over a Unix socket (see README "Daemon")

@@ -12,4 +12,7 @@ public sealed record GenerationSettings
 
     /// <summary>Text that ends the answer when generated; it is not part of the answer.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>Drop <c>&lt;think&gt;…&lt;/think&gt;</c> from the answer (a thinking model asked not to think).</summary>
+    public bool HideThinking { get; init; }
 }

@@ -51,6 +51,7 @@ public sealed class TextGenerator
         var stop = new StopStringMatcher(settings.StopStrings);
         var decoder = _tokenizer.CreateDecoder(stripLeadingSpace: _tokenizer.AddBos && promptTokens[0] == _tokenizer.BosId && promptTokens.Count == 1);
         var text = new System.Text.StringBuilder();
+        var thinking = settings.HideThinking ? new ThinkingFilter() : null;
 
         var clock = Stopwatch.StartNew();
         int reused = EvaluatePrompt(promptTokens, cancellation);
@@ -60,8 +61,9 @@ public sealed class TextGenerator
         int position = promptTokens.Count;
         int generated = 0;
         var reason = FinishReason.Length;
-        void Emit(string piece)
+        void Emit(string piece, bool last = false)
         {
+            if (thinking != null) piece = thinking.Push(piece) + (last ? thinking.Flush() : "");
             if (piece.Length == 0) return;
             text.Append(piece);
             onText?.Invoke(piece);
@@ -95,7 +97,9 @@ public sealed class TextGenerator
         }
 
         if (reason != FinishReason.Stop || !stop.IsStopped)
-            Emit(stop.Push(decoder.Flush()).Text + stop.Flush());
+            Emit(stop.Push(decoder.Flush()).Text + stop.Flush(), last: true);
+        else if (thinking != null)
+            Emit("", last: true);
         return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed);
     }
 

@@ -13,7 +13,7 @@ internal static class RunCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string>());
+        var a = new ArgReader(args, new HashSet<string> { "think" });
         var modelArgs = ModelArgs.Read(a);
         string prompt = a.Get("prompt") ?? (a.Get("prompt-file") is { } pf ? InputFiles.ReadUtf8(pf) : throw new CliException("missing required option --prompt (or --prompt-file)"));
         string templateName = a.Get("template") ?? ChatTemplates.Auto;
@@ -22,6 +22,7 @@ internal static class RunCommand
         var sampling = SamplingArgs.Read(a);
         int maxTokens = a.GetInt("max-tokens", 256, 0);
         var stops = a.GetAll("stop");
+        bool think = a.Flag("think");
         a.RejectUnknown();
 
         using var file = modelArgs.Open();
@@ -43,7 +44,7 @@ internal static class RunCommand
         RenderedPrompt rendered;
         try
         {
-            rendered = template.Render(messages);
+            rendered = template.Render(messages, think: think);
         }
         catch (ArgumentException e)
         {
@@ -58,6 +59,7 @@ internal static class RunCommand
             Sampling = sampling,
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. stops],
+            HideThinking = template.HasThinking && !think,
         };
 
         using var cancel = new CancellationTokenSource();

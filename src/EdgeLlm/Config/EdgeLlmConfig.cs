@@ -24,6 +24,7 @@ public sealed record EdgeLlmConfig
 
     // Answers
     public string Template { get; init; } = "auto";
+    public bool Think { get; init; }
     public SamplingOptions Sampling { get; init; } = new();
     public int MaxTokens { get; init; } = 256;
     public int MaxAnswerTokens { get; init; } = 1024;
@@ -69,6 +70,7 @@ public sealed record EdgeLlmConfig
     public PipelineOptions ToPipelineOptions() => new()
     {
         DefaultTemplate = Template,
+        DefaultThink = Think,
         DefaultSampling = Sampling,
         DefaultMaxTokens = MaxTokens,
         MaxAnswerTokens = MaxAnswerTokens,

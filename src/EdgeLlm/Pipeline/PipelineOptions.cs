@@ -8,6 +8,9 @@ public sealed record PipelineOptions
     /// <summary>Template for requests that name none: a name or <c>auto</c> (from the model file).</summary>
     public string DefaultTemplate { get; init; } = "auto";
 
+    /// <summary>Whether a thinking model (Qwen3) thinks when a request does not say (config <c>think</c>).</summary>
+    public bool DefaultThink { get; init; }
+
     /// <summary>Sampling for fields a request leaves out.</summary>
     public SamplingOptions DefaultSampling { get; init; } = new();
 

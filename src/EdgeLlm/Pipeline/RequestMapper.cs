@@ -31,12 +31,13 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
     {
         var messages = Messages(wire);
         string templateName = wire.Template ?? options.DefaultTemplate;
+        bool think = wire.Think ?? options.DefaultThink;
         ChatTemplate template;
         RenderedPrompt rendered;
         try
         {
             template = engine.ResolveTemplate(templateName);
-            rendered = template.Render(messages);
+            rendered = template.Render(messages, think: think);
         }
         catch (ArgumentException e)
         {
@@ -84,6 +85,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             Sampling = sampling,
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
+            HideThinking = template.HasThinking && !think,
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
     }

@@ -101,6 +101,7 @@ public static class WireParser
                 "seed" => r with { Seed = v.ValueKind == JsonValueKind.Number && v.TryGetUInt64(out ulong s) ? s : throw Bad(p.Name, "must be a non-negative integer") },
                 "stop" => r with { Stop = Stops(p) },
                 "stream" => r with { Stream = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
+                "think" => r with { Think = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
                 _ => throw Bad(p.Name, "is not a known field"),
             };
         }

@@ -27,6 +27,9 @@ public sealed record WireRequest : WireLine
     public ulong? Seed { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public bool Stream { get; init; }
+
+    /// <summary>Let a thinking model (Qwen3) think before answering; null = the daemon default (config <c>think</c>).</summary>
+    public bool? Think { get; init; }
 }
 
 /// <summary><c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection).</summary>

@@ -57,6 +57,20 @@ public class EngineCommandsTests
         finally { File.Delete(dump); }
     }
 
+    [Theory]
+    [InlineData("llama3-tiny-f16.gguf", "llama3")]
+    [InlineData("qwen2-tiny-f16.gguf", "qwen3")]
+    [InlineData("qwen3-tiny-f16.gguf", "qwen3")]
+    public void Run_picks_each_architectures_template_and_never_shows_a_thought(string model, string template)
+    {
+        var (exit, stdout, stderr) = Cli.Run("run", "--model", Fixtures.Model(model), "--prompt", "Turn on the kitchen light",
+            "--temp", "1", "--seed", "3", "--max-tokens", "40");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"[{template} template", stderr);
+        Assert.Contains("40 tokens", stderr);
+        Assert.DoesNotContain("<think>", stdout);
+    }
+
     [Fact]
     public void Run_streams_the_known_greedy_story()
     {

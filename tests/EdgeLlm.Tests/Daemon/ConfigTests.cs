@@ -35,7 +35,7 @@ public class ConfigTests
     {
         var flags = new Dictionary<string, string>
         {
-            ["model"] = Model, ["kv-type"] = "f32", ["mlock"] = "true", ["weight-cache"] = "/tmp/wc", ["template"] = "chatml", ["temperature"] = "0.2", ["top-k"] = "5",
+            ["model"] = Model, ["kv-type"] = "f32", ["mlock"] = "true", ["weight-cache"] = "/tmp/wc", ["template"] = "chatml", ["think"] = "true", ["temperature"] = "0.2", ["top-k"] = "5",
             ["top-p"] = "0.5", ["min-p"] = "0.1", ["repeat-penalty"] = "1.2", ["seed"] = "42", ["max-tokens"] = "64",
             ["max-answer-tokens"] = "128", ["max-prompt-tokens"] = "100", ["request-timeout"] = "2.5", ["stall-timeout"] = "60",
             ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
@@ -53,6 +53,8 @@ public class ConfigTests
         var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
         Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
         Assert.Equal((64, 128, 100), (c.MaxTokens, c.MaxAnswerTokens, c.MaxPromptTokens));
+        Assert.True(c.Think);
+        Assert.True(c.ToPipelineOptions().DefaultThink);
         Assert.Equal("/tmp/wc", c.WeightCacheDirectory);
         Assert.Equal("/tmp/wc", c.ToModelOptions().InterleavedCacheDirectory);
         Assert.Null(ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["weight-cache"] = "off" },

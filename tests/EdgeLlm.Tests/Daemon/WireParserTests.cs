@@ -30,6 +30,7 @@ public class WireParserTests
     [InlineData("""{"prompt":"x","temperature":"hot"}""", "temperature must be a number")]
     [InlineData("""{"prompt":5}""", "prompt must be a string")]
     [InlineData("""{"prompt":"x","stream":"yes"}""", "stream must be true or false")]
+    [InlineData("""{"prompt":"x","think":1}""", "think must be true or false")]
     [InlineData("""{"prompt":"x","seed":-1}""", "seed must be a non-negative integer")]
     [InlineData("""{"prompt":"x","bogus":1}""", "bogus is not a known field")]
     [InlineData("""{"prompt":"x","prompt":"y"}""", "prompt appears twice")]
