@@ -95,4 +95,39 @@ public sealed class ArchitectureForwardTests(ITestOutputHelper output)
         }
         finally { File.Delete(a); File.Delete(b); }
     }
+
+    [Fact]
+    public void Phi3_fused_matrices_read_their_own_rows_of_the_interleaved_cache()
+    {
+        // Q, K and V (and gate and up) are row views of one tensor each; with the cache on, each view must start at its
+        // own group of the interleaved copy, or the logits go wrong while every matrix still "works".
+        Assert.True(InterleavedDot.Supported(GgmlType.Q4_0) || !System.Runtime.Intrinsics.X86.Avx2.IsSupported);
+        if (!InterleavedDot.Supported(GgmlType.Q4_0)) return; // no interleaved kernel on this CPU (the A72): nothing to attach
+        string path = Write(new SyntheticPreset("t", "phi3", 300, 256, 1, 4, 2, 96, GgmlType.Q4_0, 2, SlidingWindow: 5));
+        string cache = Directory.CreateTempSubdirectory("edgellm-phi3-cache-").FullName;
+        try
+        {
+            using var file = GgufFile.Open(path);
+            using var plain = TransformerModel.Load(file, new ModelOptions { ContextLength = 32 });
+            using var interleaved = TransformerModel.Load(file, new ModelOptions { ContextLength = 32, InterleavedCacheDirectory = cache });
+            var fused = interleaved.Weights.Layers.SelectMany(l => new[] { l.Query, l.Key, l.Value, l.Gate, l.Up }).ToList();
+            Assert.All(fused, m => Assert.True(m.IsInterleaved, m.Name));
+            Assert.Contains(fused, m => m.FirstRow > 0);
+
+            int vocab = plain.Config.VocabSize;
+            var a = new float[Prompt.Length * vocab];
+            var b = new float[a.Length];
+            plain.Forward(Prompt, 0, a, allLogits: true);
+            interleaved.Forward(Prompt, 0, b, allLogits: true);
+            double maxAbs = 0;
+            for (int i = 0; i < a.Length; i++) maxAbs = Math.Max(maxAbs, Math.Abs(a[i] - b[i]));
+            output.WriteLine($"row-major vs interleaved: max |Δ| {maxAbs:E2}");
+            Assert.True(maxAbs < 1e-3, $"max |Δ| {maxAbs:E2}");
+        }
+        finally
+        {
+            File.Delete(path);
+            Directory.Delete(cache, recursive: true);
+        }
+    }
 }
