@@ -7,6 +7,20 @@ namespace EdgeLlm.Commands;
 /// <summary><c>edgellm info MODEL [--json]</c>: what a GGUF file holds, without loading the weights.</summary>
 internal static class InfoCommand
 {
+    /// <summary>Whether the engine loads this file (every tensor and key understood), with the KV cost, or why not.</summary>
+    private static string RunsHere(GgufFile file)
+    {
+        try
+        {
+            var (c, _) = Core.Model.Architectures.ModelArchitectures.Load(file);
+            return $"yes ({c.Architecture}; KV cache {c.KvBytesPerToken(Core.Model.KvCacheType.F16) / 1024.0:F0} KiB per token at F16)";
+        }
+        catch (GgufException e)
+        {
+            return "no: " + e.Message;
+        }
+    }
+
     public static int Run(string[] args)
     {
         var a = new ArgReader(args, new HashSet<string> { "json" });
@@ -39,6 +53,7 @@ internal static class InfoCommand
         foreach (var (type, bytes) in s.BytesPerType)
             Console.WriteLine($"  {type,-6} {bytes.ToString("N0", inv),16} bytes");
         Console.WriteLine($"tensor bytes:    {s.TensorBytes.ToString("N0", inv)} ({s.TensorBytes / 1048576.0:F2} MiB)");
+        Console.WriteLine($"runs here:       {RunsHere(file)}");
         return 0;
     }
 }

@@ -15,6 +15,18 @@ public class InfoCommandTests
         Assert.Contains("file type:       Q4_0", stdout);
         Assert.Contains("kv heads:        4", stdout);
         Assert.Contains("Q6_K", stdout);
+        Assert.Contains("runs here:       yes (llama; KV cache 1 KiB per token at F16)", stdout);
+    }
+
+    [Fact]
+    public void Says_whether_the_engine_runs_each_family()
+    {
+        foreach (var (model, arch) in new[] { ("qwen2-tiny-f16.gguf", "qwen2"), ("qwen3-tiny-f16.gguf", "qwen3"), ("llama3-tiny-f16.gguf", "llama") })
+        {
+            var (exit, stdout, stderr) = Cli.Run("info", Fixtures.Model(model));
+            Assert.True(exit == 0, stderr);
+            Assert.Contains($"runs here:       yes ({arch};", stdout);
+        }
     }
 
     [Fact]
