@@ -59,8 +59,10 @@ internal static class ServeCommand
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
+            if (!a.StartsWith('-') || a.Length < 2 || a == "--" || (a[1] != '-' && !Commands.CliAliases.Serve.ContainsKey(a)))
                 throw new CliException($"serve: unexpected argument '{a}' (options are --key value)");
+            if (Commands.CliAliases.Serve.TryGetValue(a.Split('=')[0], out string? longName))
+                a = "--" + longName + (a.Contains('=') ? a[a.IndexOf('=')..] : "");
             string name = a[2..], value;
             int eq = name.IndexOf('=');
             if (eq > 0)

@@ -28,6 +28,6 @@ public class AskCommandTests
 
         (exit, _, stderr) = Cli.Run("ask", "hi", "--socket", TestDaemon.NewSocketPath());
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: no daemon answers on", stderr);
+        Assert.StartsWith("error: there is no socket at", stderr);
     }
 }

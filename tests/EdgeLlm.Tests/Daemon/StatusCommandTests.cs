@@ -24,6 +24,6 @@ public class StatusCommandTests
     {
         var (exit, _, stderr) = Cli.Run("status", "--socket", "/tmp/edgellm-no-such.sock");
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: no daemon answers on /tmp/edgellm-no-such.sock", stderr);
+        Assert.StartsWith("error: there is no socket at /tmp/edgellm-no-such.sock", stderr);
     }
 }
