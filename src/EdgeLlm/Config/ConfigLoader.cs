@@ -74,7 +74,7 @@ public static class ConfigLoader
     public static EdgeLlmConfig Load(string? configPath, IReadOnlyDictionary<string, string> flags, IReadOnlyDictionary<string, string> environment)
     {
         var problems = new List<string>();
-        var values = new Dictionary<string, (string Value, string Source)>(StringComparer.Ordinal);
+        var values = new Dictionary<string, (string Value, string Source, bool Quoted)>(StringComparer.Ordinal);
         var known = Keys.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
 
         string? path = configPath ?? (environment.TryGetValue(EnvPrefix + "CONFIG", out var envPath) && envPath.Length > 0 ? envPath : null);
@@ -85,11 +85,11 @@ public static class ConfigLoader
 
         foreach (var (key, _) in Keys)
             if (environment.TryGetValue(EnvName(key), out var v))
-                values[key] = (v, EnvName(key));
+                values[key] = (v, EnvName(key), false);
         foreach (var (flag, v) in flags)
         {
             string key = flag.Replace('-', '_');
-            if (known.Contains(key)) values[key] = (v, "--" + flag);
+            if (known.Contains(key)) values[key] = (v, "--" + flag, false);
             else problems.Add($"unknown option --{flag}");
         }
 
@@ -108,7 +108,7 @@ public static class ConfigLoader
         return env;
     }
 
-    private static void ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string)> values, List<string> problems)
+    private static void ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string, bool)> values, List<string> problems)
     {
         JsonDocument doc;
         try
@@ -137,10 +137,10 @@ public static class ConfigLoader
                 }
                 switch (p.Value.ValueKind)
                 {
-                    case JsonValueKind.String: values[p.Name] = (p.Value.GetString()!, source); break;
-                    case JsonValueKind.Number: values[p.Name] = (p.Value.GetRawText(), source); break;
-                    case JsonValueKind.True: values[p.Name] = ("true", source); break;
-                    case JsonValueKind.False: values[p.Name] = ("false", source); break;
+                    case JsonValueKind.String: values[p.Name] = (p.Value.GetString()!, source, true); break;
+                    case JsonValueKind.Number: values[p.Name] = (p.Value.GetRawText(), source, false); break;
+                    case JsonValueKind.True: values[p.Name] = ("true", source, false); break;
+                    case JsonValueKind.False: values[p.Name] = ("false", source, false); break;
                     case JsonValueKind.Null: break;
                     default: problems.Add($"{p.Name}: must be a string, number or boolean (in {source})"); break;
                 }
@@ -157,11 +157,11 @@ public static class ConfigLoader
 
         var sampling = new SamplingOptions
         {
-            Temperature = r.Float("temperature", d.Temperature, -1, 100),
-            TopK = r.Int("top_k", d.TopK, 0, 1 << 20),
-            TopP = r.Float("top_p", d.TopP, 0, 1),
-            MinP = r.Float("min_p", d.MinP, 0, 1),
-            RepeatPenalty = r.Float("repeat_penalty", d.RepeatPenalty, 0, 100),
+            Temperature = (float)r.Number(Fields.Temperature, d.Temperature),
+            TopK = (int)r.Number(Fields.TopK, d.TopK),
+            TopP = (float)r.Number(Fields.TopP, d.TopP),
+            MinP = (float)r.Number(Fields.MinP, d.MinP),
+            RepeatPenalty = (float)r.Number(Fields.RepeatPenalty, d.RepeatPenalty),
             Seed = r.Seed("seed"),
         };
         try
@@ -184,14 +184,14 @@ public static class ConfigLoader
         var config = new EdgeLlmConfig
         {
             ModelPath = model ?? "",
-            ContextSize = r.Int("context_size", 2048, 0, 1 << 20),
-            Threads = r.Int("threads", WorkerPool.DefaultThreadCount, 1, 256),
+            ContextSize = (int)r.Number(Fields.ContextSize, 2048),
+            Threads = (int)r.Number(Fields.Threads, WorkerPool.DefaultThreadCount),
             KvType = r.Choice("kv_type", "f16", ["f16", "f32"]) == "f32" ? KvCacheType.F32 : KvCacheType.F16,
             Mlock = r.Bool("mlock", false),
             WeightCacheDirectory = WeightCacheLocation.Resolve(r.String("weight_cache")),
             Template = template,
             Sampling = sampling,
-            MaxTokens = r.Int("max_tokens", 256, 0, 1 << 20),
+            MaxTokens = (int)r.Number(Fields.MaxTokens, 256),
             MaxAnswerTokens = r.Int("max_answer_tokens", 1024, 1, 1 << 20),
             MaxPromptTokens = r.Int("max_prompt_tokens", 0, 0, 1 << 20),
             QueueLength = r.Int("queue_length", 8, 0, 10_000),
@@ -253,21 +253,31 @@ public static class ConfigLoader
     }
 
     /// <summary>Typed reads of raw values; a bad value records a problem naming key, value and source, and yields the default.</summary>
-    private sealed class Reader(Dictionary<string, (string Value, string Source)> values, List<string> problems)
+    private sealed class Reader(Dictionary<string, (string Value, string Source, bool Quoted)> values, List<string> problems)
     {
         public void Problem(string key, string message) =>
             problems.Add(values.TryGetValue(key, out var v) ? $"{key}: {message} (from {v.Source})" : $"{key}: {message}");
 
         public string? String(string key) => values.TryGetValue(key, out var v) ? v.Value : null;
 
-        private T Parse<T>(string key, T fallback, string expected, Func<string, (bool Ok, T Value)> parse)
+        private T Parse<T>(string key, T fallback, string expected, Func<string, (bool Ok, T Value)> parse, bool text = false)
         {
             if (!values.TryGetValue(key, out var v)) return fallback;
+            if (v.Quoted && !text)
+            {
+                // "context_size": "2048" is a typo waiting to happen elsewhere; the file says numbers and booleans bare.
+                Problem(key, $"must be {expected} without quotes, got the string \"{v.Value}\"");
+                return fallback;
+            }
             var (ok, value) = parse(v.Value.Trim());
             if (ok) return value;
             Problem(key, $"must be {expected}, got '{v.Value}'");
             return fallback;
         }
+
+        /// <summary>A value checked by the field's one rule (shared with the command line and the wire).</summary>
+        public double Number(NumberField field, double fallback) => Parse(field.Key, fallback, field.Expected,
+            s => (field.Parse(s, out double x) is null, x));
 
         public int Int(string key, int fallback, int min, int max) => Parse(key, fallback, $"an integer from {min} to {max}",
             s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) && x >= min && x <= max, x));
@@ -289,9 +299,9 @@ public static class ConfigLoader
             s => (ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong x), x));
 
         public string Choice(string key, string fallback, string[] choices) => Parse(key, fallback, string.Join(" or ", choices),
-            s => (choices.Contains(s.ToLowerInvariant()), s.ToLowerInvariant()));
+            s => (choices.Contains(s.ToLowerInvariant()), s.ToLowerInvariant()), text: true);
 
         public UnixFileMode Mode(string key, string fallback) => (UnixFileMode)Parse(key, Convert.ToInt32(fallback, 8), "an octal mode from 0000 to 0777 such as 0660",
-            s => s.Length is > 0 and <= 4 && s.All(c => c is >= '0' and <= '7') && Convert.ToInt32(s, 8) is var m && m <= 0x1FF ? (true, m) : (false, 0));
+            s => s.Length is > 0 and <= 4 && s.All(c => c is >= '0' and <= '7') && Convert.ToInt32(s, 8) is var m && m <= 0x1FF ? (true, m) : (false, 0), text: true);
     }
 }

@@ -1,6 +1,7 @@
 using EdgeLlm.Core.Generation;
 using EdgeLlm.Core.Prompts;
 using EdgeLlm.Core.Sampling;
+using EdgeLlm.Config;
 using EdgeLlm.Protocol;
 
 namespace EdgeLlm.Pipeline;
@@ -55,16 +56,17 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
         if (maxTokens < 0 || maxTokens > options.MaxAnswerTokens)
             throw Bad($"max_tokens must be from 0 to {options.MaxAnswerTokens}, got {maxTokens}");
 
+        // The same range rules as the config file and the command line (Config.Fields).
         var d = options.DefaultSampling;
         var sampling = d with
         {
-            Temperature = wire.Temperature ?? d.Temperature,
-            TopK = wire.TopK ?? d.TopK,
-            TopP = wire.TopP ?? d.TopP,
-            MinP = wire.MinP ?? d.MinP,
-            RepeatPenalty = wire.RepeatPenalty ?? d.RepeatPenalty,
-            FrequencyPenalty = wire.FrequencyPenalty ?? d.FrequencyPenalty,
-            PresencePenalty = wire.PresencePenalty ?? d.PresencePenalty,
+            Temperature = Checked(wire.Temperature, Fields.Temperature) ?? d.Temperature,
+            TopK = (int?)Checked(wire.TopK, Fields.TopK) ?? d.TopK,
+            TopP = Checked(wire.TopP, Fields.TopP) ?? d.TopP,
+            MinP = Checked(wire.MinP, Fields.MinP) ?? d.MinP,
+            RepeatPenalty = Checked(wire.RepeatPenalty, Fields.RepeatPenalty) ?? d.RepeatPenalty,
+            FrequencyPenalty = Checked(wire.FrequencyPenalty, Fields.FrequencyPenalty) ?? d.FrequencyPenalty,
+            PresencePenalty = Checked(wire.PresencePenalty, Fields.PresencePenalty) ?? d.PresencePenalty,
             Seed = wire.Seed ?? d.Seed,
         };
         try
@@ -102,6 +104,9 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
     }
 
     private static RequestException Bad(string message) => new(ErrorCodes.BadRequest, message);
+
+    private static float? Checked(float? value, NumberField field) =>
+        value is { } v && field.Check(v) is { } problem ? throw Bad($"{field.Key} {problem}") : value;
 
     // ArgumentException appends " (Parameter 'x')"; clients need no .NET parameter names.
     private static string StripParamName(string message)

@@ -73,11 +73,11 @@ public class ConfigTests
         var env = new Dictionary<string, string> { ["EDGELLM_QUEUE_LENGTH"] = "-1", ["EDGELLM_TOP_P"] = "2" };
         var flags = new Dictionary<string, string> { ["kv-type"] = "q8", ["bogus"] = "1", ["socket-path"] = "relative.sock" };
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, flags, env));
-        Assert.Contains($"threads: must be an integer from 1 to 256, got 'many' (from {file})", e.Problems);
+        Assert.Contains($"threads: must be an integer from 1 to 256 without quotes, got the string \"many\" (from {file})", e.Problems);
         Assert.Contains($"colour: unknown key (in {file})", e.Problems);
         Assert.Contains(e.Problems, p => p.StartsWith("socket_mode: must be an octal mode", StringComparison.Ordinal));
         Assert.Contains("queue_length: must be an integer from 0 to 10000, got '-1' (from EDGELLM_QUEUE_LENGTH)", e.Problems);
-        Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number from 0 to 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number above 0 and at most 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
         Assert.Contains("kv_type: must be f16 or f32, got 'q8' (from --kv-type)", e.Problems);
         Assert.Contains("unknown option --bogus", e.Problems);
 
@@ -112,6 +112,23 @@ public class ConfigTests
         var flags = new Dictionary<string, string> { ["model"] = Model, ["max-tokens"] = "500", ["max-answer-tokens"] = "100" };
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Contains("max_tokens: (500) must not exceed max_answer_tokens (100) (from --max-tokens)", e.Problems);
+    }
+
+    [Fact]
+    public void Numbers_and_booleans_in_quotes_are_refused_by_name()
+    {
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "context_size": "2048", "mlock": "true", "socket_mode": "0600", "template": "raw" }""");
+        try
+        {
+            var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
+            Assert.Equal(
+                [
+                    $"context_size: must be an integer from 0 to 1048576 without quotes, got the string \"2048\" (from {file})",
+                    $"mlock: must be true or false without quotes, got the string \"true\" (from {file})",
+                ],
+                e.Problems);
+        }
+        finally { File.Delete(file); }
     }
 }
 

@@ -181,7 +181,7 @@ public class DaemonSocketTests
         Assert.Contains("max_prompt_tokens allows 8", tooLong.GetProperty("error").Str("message"));
 
         client.Send("""{"id":"tp","prompt":"x","top_p":3}""");
-        Assert.Contains("top_p must be in (0, 1]", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
+        Assert.Equal("top_p must be a number above 0 and at most 1, got 3", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
         client.Send("""{"id":"tpl","prompt":"x","template":"klingon"}""");
         Assert.Contains("Unknown chat template 'klingon'", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
     }
