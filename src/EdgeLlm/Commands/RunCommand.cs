@@ -33,7 +33,7 @@ internal static class RunCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException(e.Message);
+            throw new CliException(Protocol.ErrorText.Plain(e));
         }
 
         var messages = new List<ChatMessage>();
@@ -47,7 +47,7 @@ internal static class RunCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException(e.Message);
+            throw new CliException(Protocol.ErrorText.Plain(e));
         }
         int[] tokens = PromptEncoder.Encode(tokenizer, rendered, addBos: tokenizer.AddBos);
 

@@ -58,11 +58,8 @@ public static class ConfigLoader
         ("gpio_led_pin", "BCM pin of the status LED; -1 = none (default -1)"),
         ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
         ("gpio_button_pin", "BCM pin of a push button to ground that cancels the current answer; -1 = none (default -1)"),
-        .. Transports.Mqtt.MqttSettings.Keys.Select(k => (ToFlatKey(k), "MQTT transport (README, section MQTT)")),
+        .. Transports.Mqtt.MqttSettings.Keys.Select(k => (k, "MQTT transport (README, section MQTT)")),
     ];
-
-    /// <summary>"mqtt.host" → "mqtt_host": every key is flat so that it maps to EDGELLM_MQTT_HOST and --mqtt-host.</summary>
-    private static string ToFlatKey(string dotted) => dotted.Replace('.', '_');
 
     public const string EnvPrefix = "EDGELLM_";
 
@@ -80,7 +77,8 @@ public static class ConfigLoader
         string? path = configPath ?? (environment.TryGetValue(EnvPrefix + "CONFIG", out var envPath) && envPath.Length > 0 ? envPath : null);
         bool explicitPath = path is not null;
         path ??= EdgeLlmConfig.DefaultPath;
-        if (File.Exists(path)) ReadFile(path, known, values, problems);
+        bool fileRead = true;
+        if (File.Exists(path)) fileRead = ReadFile(path, known, values, problems);
         else if (explicitPath) problems.Add($"config file {path} does not exist");
 
         foreach (var (key, _) in Keys)
@@ -93,9 +91,9 @@ public static class ConfigLoader
             else problems.Add($"unknown option --{flag}");
         }
 
-        var config = Build(new Reader(values, problems));
+        var config = Build(new Reader(values, problems), modelExpected: fileRead);
         if (problems.Count > 0) throw new ConfigException(problems);
-        return config;
+        return config with { Sources = values.ToDictionary(v => v.Key, v => v.Value.Source, StringComparer.Ordinal) };
     }
 
     /// <summary>The process environment as a dictionary (only EDGELLM_* variables).</summary>
@@ -108,24 +106,30 @@ public static class ConfigLoader
         return env;
     }
 
-    private static void ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string, bool)> values, List<string> problems)
+    /// <summary>Reads the file's keys; false when it could not be read at all (then its keys are unknown, not missing).</summary>
+    private static bool ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string, bool)> values, List<string> problems)
     {
         JsonDocument doc;
         try
         {
             doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
-            problems.Add($"config file {path}: {e.Message}");
-            return;
+            problems.Add($"config file {path} is not valid JSON: {Protocol.ErrorText.Json(e, lines: true)}");
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"config file {path} cannot be read: {e.Message}");
+            return false;
         }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 problems.Add($"config file {path}: expected a JSON object of keys");
-                return;
+                return false;
             }
             foreach (var p in doc.RootElement.EnumerateObject())
             {
@@ -146,14 +150,22 @@ public static class ConfigLoader
                 }
             }
         }
+        return true;
     }
 
-    private static EdgeLlmConfig Build(Reader r)
+    private static EdgeLlmConfig Build(Reader r, bool modelExpected)
     {
         var d = new SamplingOptions();
         string? model = r.String("model");
-        if (model is null) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
-        else if (!File.Exists(model)) r.Problem("model", $"file not found: {model}");
+        // A config file that could not be read may well hold the model: its problem is reported, not a missing key.
+        if (model is null)
+        {
+            if (modelExpected) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
+        }
+        else if (ModelFile.Problem(model) is { } modelProblem)
+        {
+            r.Problem("model", modelProblem);
+        }
 
         var sampling = new SamplingOptions
         {
@@ -235,12 +247,12 @@ public static class ConfigLoader
             },
         };
         var mqttErrors = new List<string>();
-        var mqtt = Transports.Mqtt.MqttSettings.FromLookup(key => r.String(ToFlatKey(key)), mqttErrors);
+        var mqtt = Transports.Mqtt.MqttSettings.FromLookup(r.String, mqttErrors);
         if (mqtt.Enabled) mqttErrors.AddRange(mqtt.Validate());
         foreach (string error in mqttErrors)
         {
             int space = error.IndexOf(' ');
-            r.Problem(ToFlatKey(error[..space]), error[(space + 1)..]);
+            r.Problem(error[..space], error[(space + 1)..]);
         }
         config = config with { Mqtt = mqtt };
         if (config.Thermal.Validate() is string thermalProblem)

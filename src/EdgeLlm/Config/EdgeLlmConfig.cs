@@ -58,6 +58,12 @@ public sealed record EdgeLlmConfig
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
 
+    /// <summary>Where each key that was set came from (a file path, EDGELLM_X or --x), for start-up errors.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>" (from /etc/edgellm/edgellm.json)", or " (default)" for a key nobody set.</summary>
+    public string SourceNote(string key) => Sources.TryGetValue(key, out var source) ? $" (from {source})" : " (default)";
+
     /// <summary>Directory of the interleaved weight cache; null = off.</summary>
     public string? WeightCacheDirectory { get; init; }
 

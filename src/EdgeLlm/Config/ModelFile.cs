@@ -16,7 +16,7 @@ public static class ModelFile
         return kind switch
         {
             FileKind.Regular => null,
-            FileKind.Missing => File.Exists(path) || Directory.Exists(path) ? null : $"{path}: file not found",
+            FileKind.Missing => File.Exists(path) || Directory.Exists(path) ? null : $"file not found: {path}",
             FileKind.Directory => $"{path} is a directory, not a GGUF file",
             _ => $"{path} is {FileStatus.Describe(kind)}, not a regular GGUF file",
         };

@@ -41,7 +41,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
         }
         catch (ArgumentException e)
         {
-            throw Bad(StripParamName(e.Message));
+            throw Bad(ErrorText.Plain(e));
         }
 
         int[] tokens = engine.Encode(rendered);
@@ -76,7 +76,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
         catch (ArgumentException e)
         {
             string field = e.ParamName is { } p && SamplingFields.TryGetValue(p, out var f) ? f : "sampling";
-            string text = StripParamName(e.Message);
+            string text = ErrorText.Plain(e);
             int space = text.IndexOf(' ');
             throw Bad(space > 0 && text.StartsWith("SamplingOptions.", StringComparison.Ordinal) ? field + text[space..] : text);
         }
@@ -108,10 +108,4 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
     private static float? Checked(float? value, NumberField field) =>
         value is { } v && field.Check(v) is { } problem ? throw Bad($"{field.Key} {problem}") : value;
 
-    // ArgumentException appends " (Parameter 'x')"; clients need no .NET parameter names.
-    private static string StripParamName(string message)
-    {
-        int at = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return at > 0 ? message[..at] : message;
-    }
 }

@@ -91,5 +91,6 @@ public class EngineCommandsTests
         Assert.Equal(2, exit);
         Assert.StartsWith("error: ", stderr);
         Assert.DoesNotContain("   at ", stderr);
+        Assert.DoesNotContain("(Parameter '", stderr);
     }
 }

@@ -100,10 +100,18 @@ public class ConfigTests
         e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = "/no/model.gguf" }, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Contains("model: file not found: /no/model.gguf (from --model)", e.Problems);
 
-        string file = WriteConfig("{ \"model\": ");
+        // Broken JSON is the one problem reported: no spurious "model: is required", no .NET reader jargon.
+        string file = WriteConfig("{\n  \"model\": ");
         e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
-        Assert.StartsWith($"config file {file}:", e.Problems[0]);
+        Assert.Equal($"config file {file} is not valid JSON: the JSON ends before it is complete (an object, array or string is not closed) (line 2, byte 12)",
+            Assert.Single(e.Problems));
         File.Delete(file);
+
+        var mqtt = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null,
+            new Dictionary<string, string> { ["model"] = Model, ["mqtt-enabled"] = "true", ["mqtt-max-payload"] = "1", ["mqtt-password"] = "x" },
+            new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Contains("mqtt_max_payload: must be from 64 to 16777216 bytes, got 1 (from --mqtt-max-payload)", mqtt.Problems);
+        Assert.Contains("mqtt_password: is set but mqtt_username is not (from --mqtt-password)", mqtt.Problems);
     }
 
     [Fact]

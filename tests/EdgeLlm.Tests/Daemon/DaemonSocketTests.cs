@@ -93,7 +93,25 @@ public class DaemonSocketTests
         Assert.True(final.GetProperty("tokens").GetInt32() < 100);
 
         client.Send("""{"cancel":"nope"}""");
-        Assert.Equal("bad_request", (await client.ReadOneAsync()).ErrorCode());
+        var unknown = await client.ReadOneAsync();
+        Assert.Equal(("bad_request", "nope"), (unknown.ErrorCode(), unknown.Str("id")));
+        client.Send("""{"cancel":"nope","id":"k1"}""");
+        Assert.Equal("k1", (await client.ReadOneAsync()).Str("id"));
+    }
+
+    [Fact]
+    public async Task Errors_echo_a_readable_id_and_whitespace_lines_are_blank_lines()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        using var client = daemon.Connect();
+        client.Send("""{"id":"broken","prompt":"x""");
+        var broken = await client.ReadOneAsync();
+        Assert.Equal(("bad_request", "broken"), (broken.ErrorCode(), broken.Str("id")));
+        Assert.DoesNotContain("isFinalBlock", broken.GetProperty("error").Str("message"));
+
+        client.Send(" \t ");
+        client.Send("""{"op":"status","id":"s"}""");
+        Assert.Equal("s", (await client.ReadOneAsync()).Str("id"));
     }
 
     [Fact]
@@ -265,7 +283,7 @@ public class DaemonSocketTests
         try
         {
             var e = Assert.Throws<SocketSetupException>(() => UnixSocketBinder.EnsureAvailable(path, null));
-            Assert.Contains("is not a socket", e.Message);
+            Assert.Contains("is a regular file, not a socket", e.Message);
             Assert.Equal("precious", File.ReadAllText(path));
         }
         finally

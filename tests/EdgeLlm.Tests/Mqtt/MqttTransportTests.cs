@@ -171,7 +171,7 @@ public class MqttTransportTests
         await using var bad = await new MqttNode(broker, "auth-bad", configure: s => s with { Password = "wrong" }).StartAsync(waitConnected: false);
         string first = await bad.Log.WaitForAsync("refused the login");
         Assert.Contains("user 'edge'", first, StringComparison.Ordinal);
-        Assert.Contains("mqtt.password", first, StringComparison.Ordinal);
+        Assert.Contains("mqtt_password", first, StringComparison.Ordinal);
         await bad.Log.WaitForAsync("(attempt 2)");
         Assert.False(bad.Transport.IsConnected);
     }
@@ -187,7 +187,7 @@ public class MqttTransportTests
 
         await using var untrusting = await new MqttNode(broker, "tls-no-ca", configure: s => s with { CaFile = null }).StartAsync(waitConnected: false);
         string line = await untrusting.Log.WaitForAsync("TLS handshake failed");
-        Assert.Contains("mqtt.tls_ca_file", line, StringComparison.Ordinal);
+        Assert.Contains("mqtt_tls_ca_file", line, StringComparison.Ordinal);
 
         string otherCa = Path.Combine(Path.GetTempPath(), $"edgellm-other-ca-{Guid.NewGuid():N}.pem");
         using (var key = System.Security.Cryptography.RSA.Create(2048))
@@ -282,7 +282,7 @@ public class MqttTransportTests
 
         var oversized = await ErrorFor(Encoding.UTF8.GetBytes($$"""{"id":"big","prompt":"{{new string('x', 2000)}}"}"""));
         Assert.Equal("bad_request", oversized.GetProperty("code").GetString());
-        Assert.Contains("mqtt.max_payload allows 1024", oversized.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("mqtt_max_payload allows 1024", oversized.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("not valid UTF-8", (await ErrorFor([0x7b, 0xff, 0xfe, 0x7d])).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("invalid JSON", (await ErrorFor("{\"id\":"u8.ToArray())).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("max_tokens must be an integer", (await ErrorFor("""{"id":"w","prompt":"hi","max_tokens":"many"}"""u8.ToArray())).GetProperty("message").GetString());

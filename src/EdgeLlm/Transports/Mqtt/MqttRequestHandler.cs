@@ -82,7 +82,7 @@ internal sealed class MqttRequestHandler
         if (size > _settings.MaxPayloadBytes)
         {
             Reply(Route(null, responseTopic, correlation), null, ErrorCodes.BadRequest,
-                $"the payload is {size} bytes; mqtt.max_payload allows {_settings.MaxPayloadBytes}");
+                $"the payload is {size} bytes; mqtt_max_payload allows {_settings.MaxPayloadBytes}");
             return;
         }
         byte[] payload = m.Payload.ToArray();

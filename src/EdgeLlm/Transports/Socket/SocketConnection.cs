@@ -54,7 +54,7 @@ internal sealed class SocketConnection : IResponseSink
                 if (kind == LineReader.LineKind.EndOfStream) break;
                 if (kind == LineReader.LineKind.Oversized)
                     _writer.Write(ProtocolJson.Error(null, ErrorCodes.BadRequest, $"the line is longer than the {_reader.MaxLineBytes}-byte limit"));
-                else if (!line.IsEmpty)
+                else if (!IsBlank(line.Span))
                     Handle(line);
             }
             // End of input: a client that only shut down its sending side still gets its answers;
@@ -108,13 +108,16 @@ internal sealed class SocketConnection : IResponseSink
                 GenerationRequest? target;
                 lock (_lock) target = _active.FirstOrDefault(a => a.Value == cancel.TargetId).Key;
                 if (target is not null) target.Cancel(CancelReason.Client);
-                else _writer.Write(ProtocolJson.Error(null, ErrorCodes.BadRequest, $"cancel: no request '{cancel.TargetId}' is running or queued on this connection"));
+                else _writer.Write(ProtocolJson.Error(cancel.ReplyId, ErrorCodes.BadRequest, $"cancel: no request '{cancel.TargetId}' is running or queued on this connection"));
                 break;
             case WireRequest wire:
                 Submit(wire);
                 break;
         }
     }
+
+    /// <summary>An empty or whitespace-only line is skipped like a blank one (a keep-alive newline).</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 
     private void Submit(WireRequest wire)
     {

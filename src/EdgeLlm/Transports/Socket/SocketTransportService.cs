@@ -21,7 +21,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
     private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private System.Net.Sockets.Socket? _listener;
-    private bool _ownsSocketFile;
+    private BoundSocket? _bound;
     private Task _acceptLoop = Task.CompletedTask;
     private int _connectionNumber;
 
@@ -34,8 +34,8 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         }
         else
         {
-            _listener = UnixSocketBinder.Bind(config, log);
-            _ownsSocketFile = true;
+            _bound = UnixSocketBinder.Bind(config, log);
+            _listener = _bound.Socket;
             log.LogInformation("listening on {Path} (mode {Mode})", config.SocketPath, Convert.ToString((int)config.SocketMode, 8).PadLeft(4, '0'));
         }
         _acceptLoop = AcceptLoopAsync(_listener);
@@ -63,8 +63,9 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
     {
         var listener = Interlocked.Exchange(ref _listener, null);
         if (listener is null) return;
-        listener.Dispose();
-        if (_ownsSocketFile) UnixSocketBinder.TryDelete(config.SocketPath);
+        if (_bound is null) listener.Dispose();
+        else if (!_bound.CloseAndRemove())
+            log.LogWarning("left {Path} in place: it is no longer the socket this daemon created (another daemon took the path over)", config.SocketPath);
     }
 
     private async Task AcceptLoopAsync(System.Net.Sockets.Socket listener)
