@@ -81,7 +81,7 @@ internal static class RunCommand
         stdout.Write(Environment.NewLine);
         Console.Error.WriteLine(
             $"[{template.Name} template, {result.PromptTokens} prompt tokens at {result.PromptTokensPerSecond:F1} tok/s, " +
-            $"{result.GeneratedTokens} tokens at {result.TokensPerSecond:F1} tok/s, finish: {result.FinishReason.ToWireName()}, seed {sampling.Seed?.ToString() ?? "random"}]");
+            $"{result.GeneratedTokens} tokens at {result.TokensPerSecond:F1} tok/s, finish: {result.FinishReason.ToWireName()}, {(sampling.IsGreedy ? "greedy" : $"seed {sampling.Seed?.ToString() ?? "random"}")}]");
         return stdout.IsClosed ? 1 : 0;
     }
 }

@@ -294,6 +294,21 @@ public class DaemonSocketTests
     }
 
     [Fact]
+    public async Task Stop_while_the_model_cannot_notice_it_still_sends_the_final_before_exit()
+    {
+        // A stubborn engine sleeps 3 s per token through its cancellation: a forward pass on a slow board that outlasts the drain.
+        var daemon = await TestDaemon.StartAsync(msPerToken: 3000, stubborn: true);
+        using var client = daemon.Connect();
+        client.Send(Request("slow", 50));
+        Assert.Equal("slow", (await client.ReadOneAsync()).Str("id"));
+        var stop = daemon.StopAsync();
+        var final = (await client.ReadUntilFinalAsync("slow"))[^1];
+        Assert.Equal("cancelled", final.Finish());
+        await stop;
+        await daemon.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Half_closed_client_still_gets_its_answer()
     {
         await using var daemon = await TestDaemon.StartAsync(msPerToken: 2);
