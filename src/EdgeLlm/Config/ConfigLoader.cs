@@ -40,7 +40,8 @@ public static class ConfigLoader
         ("socket_path", $"Unix socket path (default {EdgeLlmConfig.DefaultSocketPath})"),
         ("socket_mode", "octal file mode of the socket (default 0660)"),
         ("socket_group", "group owning the socket, a name or number (default: the daemon's group)"),
-        ("max_connections", "simultaneous socket clients (default 32)"),
+        ("max_connections", "simultaneous socket clients; one more is let in for status only (default 32)"),
+        ("idle_timeout", "seconds a socket connection with no request in flight may stay silent before it is closed; 0 = forever (default 60)"),
         ("max_line_bytes", "longest request line in bytes (default 1048576)"),
         ("log_path", "log file (rotated daily, 7 kept); empty = journal/stderr only (default empty)"),
         ("log_level", "debug, information, warning or error (default information)"),
@@ -213,6 +214,7 @@ public static class ConfigLoader
             SocketMode = r.Mode("socket_mode", "0660"),
             SocketGroup = r.String("socket_group") is { Length: > 0 } g ? g : null,
             MaxConnections = r.Int("max_connections", 32, 1, 10_000),
+            IdleTimeout = r.Seconds("idle_timeout", 60),
             MaxLineBytes = r.Int("max_line_bytes", 1 << 20, 256, 64 << 20),
             LogPath = r.String("log_path") is { Length: > 0 } l ? l : null,
             LogLevel = r.Choice("log_level", "information", ["debug", "information", "warning", "error"]) switch

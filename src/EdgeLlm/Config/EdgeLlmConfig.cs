@@ -39,6 +39,9 @@ public sealed record EdgeLlmConfig
     public UnixFileMode SocketMode { get; init; } = (UnixFileMode)Convert.ToInt32("660", 8);
     public string? SocketGroup { get; init; }
     public int MaxConnections { get; init; } = 32;
+
+    /// <summary>A connection with nothing in flight that sends nothing this long is closed; zero = never.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public int MaxLineBytes { get; init; } = 1 << 20;
 
     // Logging

@@ -44,13 +44,16 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             throw Bad(ErrorText.Plain(e));
         }
 
-        int[] tokens = engine.Encode(rendered);
         int limit = PromptLimit;
+        string what = limit < engine.ContextLength ? "max_prompt_tokens" : "the context size";
+        if (CheapTokenBound(rendered) is long atLeast and > 0 && atLeast > limit)
+            throw new RequestException(ErrorCodes.TooLong, $"the prompt is at least {atLeast} tokens long (from its length alone) but {what} allows {limit}");
+
+        int[] tokens;
+        // One tokenization at a time: senders of big prompts take at most one core from the generation, however many they are.
+        lock (_encodeGate) tokens = engine.Encode(rendered);
         if (tokens.Length > limit)
-        {
-            string what = limit < engine.ContextLength ? "max_prompt_tokens" : "the context size";
             throw new RequestException(ErrorCodes.TooLong, $"the prompt is {tokens.Length} tokens long but {what} allows {limit}");
-        }
 
         int maxTokens = wire.MaxTokens ?? options.DefaultMaxTokens;
         if (maxTokens < 0 || maxTokens > options.MaxAnswerTokens)
@@ -88,6 +91,23 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
+    }
+
+    private readonly Lock _encodeGate = new();
+
+    /// <summary>
+    /// A lower bound on the prompt's tokens from the byte length of its user text, without tokenizing: no token stands for
+    /// more than <see cref="IGenerationEngine.LongestTokenBytes"/> bytes (halved again for safety). A line of a megabyte
+    /// is refused in microseconds instead of costing a core and hundreds of megabytes to tokenize. 0 when unknown.
+    /// </summary>
+    private long CheapTokenBound(RenderedPrompt prompt)
+    {
+        int longest = engine.LongestTokenBytes;
+        if (longest <= 0) return 0;
+        long bytes = 0;
+        foreach (var segment in prompt.Segments)
+            if (!segment.IsTemplate) bytes += System.Text.Encoding.UTF8.GetByteCount(segment.Text);
+        return bytes / (2L * longest);
     }
 
     private static List<ChatMessage> Messages(WireRequest wire)

@@ -38,7 +38,7 @@ public class ConfigTests
             ["model"] = Model, ["kv-type"] = "f32", ["mlock"] = "true", ["weight-cache"] = "/tmp/wc", ["template"] = "chatml", ["temperature"] = "0.2", ["top-k"] = "5",
             ["top-p"] = "0.5", ["min-p"] = "0.1", ["repeat-penalty"] = "1.2", ["seed"] = "42", ["max-tokens"] = "64",
             ["max-answer-tokens"] = "128", ["max-prompt-tokens"] = "100", ["request-timeout"] = "2.5", ["stall-timeout"] = "60",
-            ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
+            ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["idle-timeout"] = "7", ["max-line-bytes"] = "65536",
             ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
             ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
             ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64", ["memory-proc-root"] = "/tmp/p", ["memory-cgroup-root"] = "/tmp/c",
@@ -58,6 +58,7 @@ public class ConfigTests
         Assert.Null(ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["weight-cache"] = "off" },
             new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }).WeightCacheDirectory);
         Assert.Equal(TimeSpan.FromSeconds(2.5), c.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), c.IdleTimeout);
         Assert.Equal(("/tmp/x.sock", "edgellm", 4, 65536, "/tmp/e.log"), (c.SocketPath, c.SocketGroup, c.MaxConnections, c.MaxLineBytes, c.LogPath));
         Assert.Equal((false, "/tmp/t", 60.0, 70.0, 55.0, true), (c.Thermal.Enabled, c.Thermal.SensorPath, c.Thermal.SoftLimit, c.Thermal.HardLimit, c.Thermal.Resume, c.Thermal.RejectWhenPaused));
         Assert.Equal((false, 64L << 20, true, "/tmp/p", "/tmp/c"), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch, c.MemoryProcRoot, c.MemoryCgroupRoot));
