@@ -187,7 +187,9 @@ public sealed class MqttConnection : IAsyncDisposable
             .WithKeepAlivePeriod(s.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(15))
             // Requests over max_payload still arrive (and get an error reply); far larger ones the broker drops.
-            .WithMaximumPacketSize((uint)s.MaxPayloadBytes + 1024 * 1024)
+            // The broker silently drops what exceeds this, so it is not max_payload: a payload up to the largest
+            // max_payload allowed still arrives and gets its bad_request reply instead of nothing.
+            .WithMaximumPacketSize(MqttSettings.LargestMaxPayload + 1024 * 1024)
             .WithWillTopic(_topics.Availability)
             .WithWillPayload("offline"u8.ToArray())
             .WithWillRetain()

@@ -58,6 +58,9 @@ public sealed record MqttSettings
     /// <summary><c>mqtt_max_payload</c> (bytes): larger requests get a <c>bad_request</c> reply without being parsed.</summary>
     public int MaxPayloadBytes { get; init; } = 64 * 1024;
 
+    /// <summary>The largest <see cref="MaxPayloadBytes"/> allowed; bigger payloads are dropped by the broker (the client's Maximum Packet Size).</summary>
+    public const uint LargestMaxPayload = 16 * 1024 * 1024;
+
     /// <summary><c>mqtt_session_expiry</c> (seconds): how long the broker keeps the session (subscriptions, queued QoS 1 requests) across a disconnect.</summary>
     public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromHours(1);
 
@@ -116,7 +119,7 @@ public sealed record MqttSettings
         if (Qos is < 0 or > 2) errors.Add($"mqtt_qos must be 0, 1 or 2, got {Qos}");
         if (FleetGroup.Length > 0 && !MqttTopics.IsValidLevel(FleetGroup))
             errors.Add($"mqtt_fleet_group '{FleetGroup}' must not contain '/', '+', '#' or control characters");
-        if (MaxPayloadBytes is < 64 or > 16 * 1024 * 1024)
+        if (MaxPayloadBytes is < 64 or > (int)LargestMaxPayload)
             errors.Add($"mqtt_max_payload must be from 64 to 16777216 bytes, got {MaxPayloadBytes}");
         if (SessionExpiry < TimeSpan.Zero || SessionExpiry.TotalSeconds > uint.MaxValue)
             errors.Add("mqtt_session_expiry must be from 0 to 4294967295 s");
