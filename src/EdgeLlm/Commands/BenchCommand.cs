@@ -13,7 +13,7 @@ internal static class BenchCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" });
+        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" }, CliAliases.Bench);
         if (a.Flag("kernels"))
         {
             a.RejectUnknown();
@@ -30,6 +30,7 @@ internal static class BenchCommand
         string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
         string sensorPath = a.Get("thermal-sensor") ?? Guards.SysfsTemperatureSensor.DefaultPath;
         a.RejectUnknown();
+        if (Config.ModelFile.Problem(model) is { } problem) throw new CliException(problem);
 
         // The SoC temperature before and after: a benchmark that heats a Pi past its throttle point measures the firmware.
         var sensor = new Guards.SysfsTemperatureSensor(sensorPath);

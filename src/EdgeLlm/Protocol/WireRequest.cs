@@ -32,8 +32,14 @@ public sealed record WireRequest : WireLine
     public bool? Think { get; init; }
 }
 
-/// <summary><c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection).</summary>
-public sealed record WireCancel(string TargetId) : WireLine;
+/// <summary>
+/// <c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection). An error about it (no such
+/// request) is tagged with the line's own <c>id</c> if it has one, else with the target's.
+/// </summary>
+public sealed record WireCancel(string TargetId, string? Id = null) : WireLine
+{
+    public string ReplyId => Id ?? TargetId;
+}
 
 /// <summary><c>{"op":"status"}</c> (optionally with an <c>id</c> echoed in the reply).</summary>
 public sealed record WireStatus(string? Id) : WireLine;

@@ -24,6 +24,35 @@ public class StatusCommandTests
     {
         var (exit, _, stderr) = Cli.Run("status", "--socket", "/tmp/edgellm-no-such.sock");
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: no daemon answers on /tmp/edgellm-no-such.sock", stderr);
+        Assert.StartsWith("error: there is no socket at /tmp/edgellm-no-such.sock", stderr);
+    }
+}
+
+[Collection("console")]
+public class DaemonSocketProblemTests
+{
+    [Fact]
+    public void A_path_that_is_no_socket_and_a_socket_nobody_listens_on_are_told_apart()
+    {
+        string file = Path.GetTempFileName();
+        string stale = TestDaemon.NewSocketPath();
+        try
+        {
+            var (exit, _, stderr) = Cli.Run("status", "--socket-path", file);
+            Assert.Equal(1, exit);
+            Assert.Equal($"error: {file} is a regular file, not the daemon's socket", stderr.TrimEnd());
+
+            // A socket file as a daemon that died leaves it: bound, nobody listening.
+            using var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            s.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(stale));
+            (exit, _, stderr) = Cli.Run("ask", "hi", "--socket-path", stale);
+            Assert.Equal(1, exit);
+            Assert.StartsWith($"error: nothing listens on {stale}", stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(stale);
+        }
     }
 }
