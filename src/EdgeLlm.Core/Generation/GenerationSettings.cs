@@ -12,4 +12,7 @@ public sealed record GenerationSettings
 
     /// <summary>Text that ends the answer when generated; it is not part of the answer.</summary>
     public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>A grammar the answer must match (GBNF, JSON Schema or any JSON), possibly lazy; null for free text.</summary>
+    public Sampling.Grammar.OutputConstraint? Constraint { get; init; }
 }

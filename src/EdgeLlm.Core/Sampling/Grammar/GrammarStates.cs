@@ -88,10 +88,12 @@ internal sealed class GrammarStates
     {
         if (state.Remaining == 0)
         {
-            if ((b & 0xE0) == 0xC0) { state.Pending = b & 0x1F; state.Remaining = 1; }
+            // C0, C1 and F5..FF never start a valid character; 80..BF are stray continuation bytes.
+            if (b is >= 0xC2 and <= 0xDF) { state.Pending = b & 0x1F; state.Remaining = 1; }
             else if ((b & 0xF0) == 0xE0) { state.Pending = b & 0x0F; state.Remaining = 2; }
-            else if ((b & 0xF8) == 0xF0) { state.Pending = b & 0x07; state.Remaining = 3; }
-            else { state.Set = DeadSet; return false; } // a stray continuation byte or an invalid lead byte
+            else if (b is >= 0xF0 and <= 0xF4) { state.Pending = b & 0x07; state.Remaining = 3; }
+            else { state.Set = DeadSet; return false; }
+            state.Length = state.Remaining + 1;
         }
         else
         {
@@ -100,22 +102,28 @@ internal sealed class GrammarStates
             if (--state.Remaining == 0)
             {
                 int codePoint = state.Pending;
+                bool valid = codePoint >= MinCodePoint(state.Length) && codePoint <= CharSet.MaxCodePoint && codePoint is < 0xD800 or > 0xDFFF;
                 state.Pending = 0;
-                state.Set = codePoint <= CharSet.MaxCodePoint ? StepOther(state.Set, codePoint) : DeadSet;
+                state.Length = 0;
+                state.Set = valid ? StepOther(state.Set, codePoint) : DeadSet;
                 return state.Set != DeadSet;
             }
         }
         // Mid-character: keep going only if some stack accepts a code point starting with these bits.
+        // Overlong forms are not the character they spell, so the range starts at the length's first code point.
         int shift = 6 * state.Remaining;
         int low = state.Pending << shift;
-        int high = low | ((1 << shift) - 1);
-        if (!AnyTerminalIntersects(state.Set, low, Math.Min(high, CharSet.MaxCodePoint)))
+        int high = Math.Min(low | ((1 << shift) - 1), CharSet.MaxCodePoint);
+        low = Math.Max(low, MinCodePoint(state.Length));
+        if (low > high || !AnyTerminalIntersects(state.Set, low, high))
         {
             state.Set = DeadSet;
             return false;
         }
         return true;
     }
+
+    private static int MinCodePoint(int length) => length switch { 2 => 0x80, 3 => 0x800, _ => 0x10000 };
 
     private bool AnyTerminalIntersects(int set, int low, int high)
     {
@@ -134,7 +142,6 @@ internal sealed class GrammarStates
 
     private int StepOther(int set, int codePoint)
     {
-        if (codePoint < 0x80) return StepAscii(set, codePoint); // overlong encodings still mean the same character
         long key = ((long)set << 21) | (uint)codePoint;
         if (_otherSteps.TryGetValue(key, out int next)) return next;
         return _otherSteps[key] = Advance(set, codePoint);
