@@ -1,3 +1,5 @@
+using System.Text.Json;
+using EdgeLlm.Core.Sampling.Grammar.Schema;
 using EdgeLlm.Core.Tokenizers;
 
 namespace EdgeLlm.Core.Sampling.Grammar;
@@ -21,6 +23,9 @@ public sealed class OutputConstraint
 
     /// <exception cref="GrammarException">The grammar is invalid (line and column in the message).</exception>
     public static OutputConstraint FromGbnf(string text) => new(GbnfGrammar.Parse(text), "gbnf");
+
+    /// <exception cref="GrammarException">The schema uses something unsupported (path in the message).</exception>
+    public static OutputConstraint FromJsonSchema(JsonElement schema) => new(JsonSchemaGrammar.Compile(schema), "json_schema");
 
     /// <summary>Any JSON value.</summary>
     public static OutputConstraint Json { get; } = new(JsonGrammar.Grammar, "json");
