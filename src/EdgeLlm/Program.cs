@@ -15,6 +15,7 @@ public static class Program
           run --model M --prompt P [--template auto|alpaca|llama2|chatml|llama3|mistral|raw] [--system S]
               [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed N]
               [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]
+              [--grammar-file F.gbnf | --json-schema F.json | --format json]   constrain the answer
           synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
           bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--json]
           selftest                        CPU features and kernel/fixture checks

@@ -6,7 +6,8 @@ using EdgeLlm.Core.Tokenizers;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm run --model M --prompt P [--template T] [--system S] [--input I] [sampling flags] [--max-tokens N] [--stop S]...</c>:
+/// <c>edgellm run --model M --prompt P [--template T] [--system S] [--input I] [sampling flags] [--max-tokens N] [--stop S]...
+/// [--grammar-file F | --json-schema F | --format json]</c>:
 /// answers one prompt standalone, streaming the answer to stdout and the figures to stderr.
 /// </summary>
 internal static class RunCommand
@@ -22,6 +23,7 @@ internal static class RunCommand
         var sampling = SamplingArgs.Read(a);
         int maxTokens = a.GetInt("max-tokens", 256, 0);
         var stops = a.GetAll("stop");
+        var constraint = ConstraintArgs.Read(a);
         a.RejectUnknown();
 
         using var file = modelArgs.Open();
@@ -58,6 +60,7 @@ internal static class RunCommand
             Sampling = sampling,
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. stops],
+            Constraint = constraint,
         };
 
         using var cancel = new CancellationTokenSource();
@@ -72,6 +75,10 @@ internal static class RunCommand
         catch (PromptTooLongException e)
         {
             throw new CliException(e.Message);
+        }
+        catch (Core.Sampling.Grammar.GrammarException e)
+        {
+            throw new CliException($"grammar: {e.Message}");
         }
         finally
         {

@@ -12,6 +12,8 @@ namespace EdgeLlm.Pipeline;
 /// </summary>
 public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions options)
 {
+    private readonly ConstraintMapper _constraints = new();
+
     /// <summary>Wire field names of the sampling options, for error messages.</summary>
     private static readonly Dictionary<string, string> SamplingFields = new(StringComparer.Ordinal)
     {
@@ -84,6 +86,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             Sampling = sampling,
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
+            Constraint = _constraints.Map(wire),
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
     }

@@ -27,6 +27,15 @@ public sealed record WireRequest : WireLine
     public ulong? Seed { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public bool Stream { get; init; }
+
+    /// <summary>GBNF text the answer must match.</summary>
+    public string? Grammar { get; init; }
+
+    /// <summary>The JSON text of a JSON Schema object the answer must match.</summary>
+    public string? JsonSchema { get; init; }
+
+    /// <summary>Ollama's spelling: <c>"json"</c> for any JSON value, or the JSON text of a schema object (starts with '{').</summary>
+    public string? Format { get; init; }
 }
 
 /// <summary><c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection).</summary>
