@@ -50,4 +50,8 @@ public sealed class GrammarMatcher : ITokenConstraint
 
     /// <summary>Distinct grammar states explored so far by this grammar's shared tables.</summary>
     public int StatesExplored => _table.States.SetCount;
+
+    /// <summary>Work done by this grammar's shared tables so far: masks built by a trie walk (and their time) and reused.</summary>
+    public (long Built, TimeSpan BuildTime, long Reused, int TrieNodes) MaskStatistics =>
+        (_table.MasksBuilt, _table.BuildTime, _table.MasksReused, _table.TrieNodes);
 }

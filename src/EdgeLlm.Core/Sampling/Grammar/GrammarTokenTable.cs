@@ -25,6 +25,16 @@ internal sealed class GrammarTokenTable
     }
 
     public GrammarStates States { get; }
+
+    /// <summary>Masks built by a trie walk, and the time those walks took (for the bench).</summary>
+    public long MasksBuilt { get; private set; }
+    public TimeSpan BuildTime { get; private set; }
+
+    /// <summary>Masks served from the cache.</summary>
+    public long MasksReused { get; private set; }
+
+    /// <summary>Nodes of the vocabulary's token trie.</summary>
+    public int TrieNodes => _trie.NodeCount;
     public int VocabSize => _trie.VocabSize;
 
     /// <summary>Whether <paramref name="token"/> may come next; if so, <paramref name="state"/> becomes the state after it.</summary>
@@ -46,11 +56,18 @@ internal sealed class GrammarTokenTable
     public int Mask(GrammarState state, Span<float> logits)
     {
         if (logits.Length != VocabSize) throw new ArgumentException($"expected {VocabSize} logits, got {logits.Length}", nameof(logits));
-        if (!_masks.TryGet(state.Key, out ulong[] mask, out int allowed))
+        if (_masks.TryGet(state.Key, out ulong[] mask, out int allowed))
         {
+            MasksReused++;
+        }
+        else
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             mask = _masks.Reserve(state.Key, out int slot);
             allowed = Fill(state, mask);
             _masks.Commit(slot, allowed);
+            MasksBuilt++;
+            BuildTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
         }
         Apply(mask, logits);
         return allowed;
