@@ -34,7 +34,7 @@ internal sealed class GrammarStates
     private readonly List<int[]> _sets = [[]];
     private readonly Dictionary<int[], int> _setIds = new(SetComparer.Instance);
     private readonly Dictionary<int[], int>.AlternateLookup<ReadOnlySpan<int>> _setIdsBySpan;
-    private readonly List<int[]?> _asciiSteps = [null];
+    private int[]?[] _asciiSteps = new int[]?[64]; // per set: next set for each ASCII character, filled on demand
     private readonly Dictionary<long, int> _otherSteps = [];
     private readonly List<int> _scratch = [];
 
@@ -220,7 +220,7 @@ internal sealed class GrammarStates
         id = _sets.Count;
         int[] set = span.ToArray();
         _sets.Add(set);
-        _asciiSteps.Add(null);
+        if (id == _asciiSteps.Length) Array.Resize(ref _asciiSteps, id * 2);
         _setIds.Add(set, id);
         return id;
     }

@@ -7,8 +7,8 @@ namespace EdgeLlm.Core.Sampling.Grammar;
 /// </summary>
 internal sealed class TokenMaskCache
 {
-    /// <summary>Total bytes of masks kept (4 KiB per mask on a 32K vocabulary, 19 KiB on 150K).</summary>
-    private const int BudgetBytes = 32 << 20;
+    /// <summary>Bytes of masks kept per grammar: 2048 masks of a 32K vocabulary (4 KiB each), 430 of a 150K one (19 KiB).</summary>
+    private const int BudgetBytes = 8 << 20;
 
     private readonly int _words;
     private readonly int _capacity;
