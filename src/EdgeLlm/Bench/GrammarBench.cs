@@ -28,27 +28,33 @@ public static class GrammarBench
         int[] prompt = tokenizer.Encode(Prompt, addBos: tokenizer.AddBos, parseSpecial: false);
 
         var cold = Stopwatch.StartNew();
-        Measure(generator, prompt, constraint, tokens, seed: 1000); // warm-up: token trie, first grammar states and masks
-        report($"grammar warm-up (token trie, first states and masks): {cold.Elapsed.TotalMilliseconds:F0} ms");
-        Measure(generator, prompt, null, Math.Min(tokens, 16), seed: 1000);
+        Measure(generator, prompt, constraint, tokens, seed: 1000);
+        report($"first grammar run (JIT, token trie, first states and masks): {cold.Elapsed.TotalMilliseconds:F0} ms");
+        Measure(generator, prompt, null, tokens, seed: 1000);
 
-        var plain = new List<double>();
-        var constrained = new List<double>();
+        var plain = new List<(double Tps, double CpuMs)>();
+        var constrained = new List<(double Tps, double CpuMs)>();
         for (int r = 0; r < reps; r++)
         {
             plain.Add(Measure(generator, prompt, null, tokens, seed: (ulong)r + 1));
             constrained.Add(Measure(generator, prompt, constraint, tokens, seed: (ulong)r + 1));
-            report($"rep {r + 1}: {plain[^1]:F1} tok/s plain, {constrained[^1]:F1} tok/s with the {constraint.Description} grammar");
+            report($"rep {r + 1}: {plain[^1].Tps:F1} tok/s plain, {constrained[^1].Tps:F1} tok/s with the {constraint.Description} grammar" +
+                $" (cpu {plain[^1].CpuMs:F3} / {constrained[^1].CpuMs:F3} ms per token)");
         }
-        double p = Median(plain), c = Median(constrained);
-        report($"model {Path.GetFileName(path)}, vocabulary {tokenizer.VocabSize}, {threads} threads, tg {tokens}, temperature 1.0");
-        report($"plain:    {p:F1} tok/s (median of {reps})");
-        report($"grammar:  {c:F1} tok/s ({constraint.Description})");
-        report($"overhead: {(p / c - 1) * 100:F1}% time per token");
+        double p = Median(plain.Select(x => x.Tps)), c = Median(constrained.Select(x => x.Tps));
+        double pc = Median(plain.Select(x => x.CpuMs)), cc = Median(constrained.Select(x => x.CpuMs));
+        report($"model {Path.GetFileName(path)}, vocabulary {tokenizer.VocabSize}, {threads} threads, tg {tokens}, temperature 1.0, medians of {reps}");
+        report($"plain:    {p:F1} tok/s, {pc:F3} cpu ms per token");
+        report($"grammar:  {c:F1} tok/s, {cc:F3} cpu ms per token ({constraint.Description})");
+        report($"overhead: {(p / c - 1) * 100:F1}% wall time per token, {(cc / pc - 1) * 100:F1}% cpu time per token (the steadier figure on a busy machine)");
     }
 
-    private static double Measure(TextGenerator generator, int[] prompt, OutputConstraint? constraint, int tokens, ulong seed)
+    /// <summary>Wall tok/s and process CPU ms per token over <paramref name="tokens"/> tokens (answers restart when the grammar completes).</summary>
+    private static (double Tps, double CpuMs) Measure(TextGenerator generator, int[] prompt, OutputConstraint? constraint, int tokens, ulong seed)
     {
+        var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
         int generated = 0;
         var time = TimeSpan.Zero;
         while (generated < tokens)
@@ -64,7 +70,8 @@ public static class GrammarBench
             generated += result.GeneratedTokens;
             if (result.GeneratedTokens == 0) break;
         }
-        return generated / time.TotalSeconds;
+        self.Refresh();
+        return (generated / time.TotalSeconds, (self.TotalProcessorTime - cpu0).TotalMilliseconds / Math.Max(1, generated));
     }
 
     /// <summary>Sampler time per token on random logits over the vocabulary of <paramref name="path"/>, with and without the grammar.</summary>
@@ -132,7 +139,7 @@ public static class GrammarBench
         }
     }
 
-    private static double Median(List<double> values)
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
