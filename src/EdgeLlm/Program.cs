@@ -16,8 +16,9 @@ public static class Program
               [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed N]
               [--max-tokens N] [--stop S]... [--ctx N] [--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]
               [--grammar-file F.gbnf | --json-schema F.json | --format json]   constrain the answer
-          synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0 --out F.gguf   random-weight model of a real shape
+          synth --preset 7b-q4_0|7b-q4_k_m|1b-q4_0|tiny-q4_0 --out F.gguf [--vocab V.gguf]   random-weight model of a real shape
           bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--json]
+          bench --grammar json|F.gbnf (--model F [--threads N] | --vocab F) [--tg 128] [--reps 3]   what a grammar costs
           selftest                        CPU features and kernel/fixture checks
           serve [--config F] [--KEY VALUE]...   the daemon: answers over a Unix socket (see README "Daemon")
               keys (also in /etc/edgellm/edgellm.json and as EDGELLM_KEY): model, context-size, threads, kv-type,

@@ -14,6 +14,8 @@ public sealed record SyntheticPreset(string Name, int Vocab, int Embd, int Layer
         new("7b-q4_k_m", 32000, 4096, 32, 32, 32, 11008, GgmlType.Q4_K, 15),
         // TinyLlama-1.1B's shape (grouped-query attention).
         new("1b-q4_0", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
+        // The tiny-q4_0 test fixture's shape: a forward pass cheap enough that sampler costs show (grammar bench).
+        new("tiny-q4_0", 32000, 256, 2, 8, 4, 768, GgmlType.Q4_0, 2),
     ];
 
     public static SyntheticPreset Get(string name) =>
@@ -27,8 +29,14 @@ public sealed record SyntheticPreset(string Name, int Vocab, int Embd, int Layer
 /// </summary>
 public static class SyntheticModel
 {
-    public static void Write(SyntheticPreset p, Stream output, ulong seed = 0x5EED)
+    /// <param name="vocabulary">
+    /// A GGUF file whose tokenizer (every <c>tokenizer.ggml.*</c> key) the model gets instead of the synthetic one, its
+    /// size replacing the preset's: e.g. a large vocabulary on a llama-architecture model, to measure vocabulary-bound costs.
+    /// </param>
+    public static void Write(SyntheticPreset p, Stream output, ulong seed = 0x5EED, GgufFile? vocabulary = null)
     {
+        if (vocabulary is not null)
+            p = p with { Vocab = vocabulary.Find("tokenizer.ggml.tokens")?.ArrayLength ?? throw new GgufException("the vocabulary file has no tokenizer.ggml.tokens") };
         var writer = new GgufWriter()
             .Add("general.architecture", "llama")
             .Add("general.name", $"edgellm-synthetic-{p.Name}")
@@ -44,7 +52,8 @@ public static class SyntheticModel
             .Add("llama.attention.head_count_kv", (uint)p.KvHeads)
             .Add("llama.attention.layer_norm_rms_epsilon", 1e-5f)
             .Add("llama.rope.freq_base", 10000f);
-        AddVocabulary(writer, p.Vocab);
+        if (vocabulary is null) AddVocabulary(writer, p.Vocab);
+        else CopyVocabulary(writer, vocabulary);
 
         int kvDim = p.Embd / p.Heads * p.KvHeads;
         writer.AddTensor("token_embd.weight", p.Main, p.Embd, p.Vocab);
@@ -157,6 +166,21 @@ public static class SyntheticModel
             .Add("tokenizer.ggml.unknown_token_id", 0u)
             .Add("tokenizer.ggml.add_bos_token", true)
             .Add("tokenizer.ggml.add_eos_token", false);
+    }
+
+    private static void CopyVocabulary(GgufWriter writer, GgufFile source)
+    {
+        foreach (var (key, value) in source.MetadataInFileOrder)
+        {
+            if (!key.StartsWith("tokenizer.", StringComparison.Ordinal)) continue;
+            if (value.AsString() is { } text) writer.Add(key, text);
+            else if (value.AsBool() is { } flag) writer.Add(key, flag);
+            else if (value.IsInteger) writer.Add(key, (uint)value.AsInt64()!.Value);
+            else if (value.AsArray<string>() is { } strings) writer.Add(key, strings);
+            else if (value.Type == GgufValueType.Array && value.ElementType == GgufValueType.Float32) writer.Add(key, value.AsFloatArray()!);
+            else if (value.AsInt64Array() is { } integers) writer.Add(key, integers.Select(i => (int)i).ToArray());
+            // Other kinds (none in real tokenizers) are left out.
+        }
     }
 
     /// <summary>A tiny, fast, deterministic generator: 8 random bytes per step.</summary>
