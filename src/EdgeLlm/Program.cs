@@ -27,6 +27,7 @@ public static class Program
               socket-mode, socket-group, max-connections, max-line-bytes, log-path, log-level, thermal, thermal-*,
               memory-on-overcommit, memory-floor-mb, prefetch, gpio-*, mqtt-* (all listed in deploy/edgellm.json)
           ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
+              [--grammar-file F.gbnf | --json-schema F.json | --format json]
                                           ask a running daemon; streams the answer to stdout, figures to stderr
           status [--socket PATH] [--json]    state, queue, figures and guard states of a running daemon
         """;

@@ -7,7 +7,8 @@ using EdgeLlm.Protocol;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]</c>:
+/// <c>edgellm ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
+/// [--grammar-file F | --json-schema F | --format json]</c>:
 /// asks a running daemon over its Unix socket, streams the answer to stdout and the figures to stderr
 /// (<c>--json</c>: prints the final reply line instead). Ctrl+C cancels the request. Exit 0 when the answer ended
 /// with stop or length, 1 on an error reply, a cancelled/timed-out answer or no daemon, 2 on usage errors.
@@ -15,6 +16,23 @@ namespace EdgeLlm.Commands;
 internal static class AskCommand
 {
     private const string RequestId = "ask";
+
+    /// <summary><c>--grammar-file F</c>, <c>--json-schema F</c> or <c>--format json</c>: sent as they are; the daemon checks them.</summary>
+    private static ClientRequest WithConstraint(ArgReader a, ClientRequest request)
+    {
+        string? grammarFile = a.Get("grammar-file"), schemaFile = a.Get("json-schema"), format = a.Get("format");
+        if (format is not null && format != "json") throw new CliException($"--format must be 'json' (or use --json-schema F), got '{format}'");
+        if (schemaFile is null) return request with { Grammar = grammarFile is null ? null : InputFiles.ReadUtf8(grammarFile), Format = format };
+        try
+        {
+            using var doc = JsonDocument.Parse(InputFiles.ReadUtf8(schemaFile));
+            return request with { JsonSchema = doc.RootElement.Clone(), Grammar = grammarFile is null ? null : InputFiles.ReadUtf8(grammarFile), Format = format };
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{schemaFile}' is not valid JSON: {e.Message}");
+        }
+    }
 
     public static int Run(string[] args)
     {
@@ -34,6 +52,7 @@ internal static class AskCommand
                 : throw new CliException($"--seed must be a non-negative integer, got '{seed}'"),
             Stream = !json,
         };
+        request = WithConstraint(a, request);
         a.RejectUnknown();
         if (a.Positionals.Count != 1) throw new CliException("ask needs exactly one question, e.g. edgellm ask \"Why is the sky blue?\"");
         request = request with { Prompt = a.Positionals[0] };

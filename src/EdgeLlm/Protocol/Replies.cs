@@ -53,4 +53,7 @@ public sealed record ClientRequest
     public ulong? Seed { get; init; }
     public bool? Stream { get; init; }
     public string? Cancel { get; init; }
+    public string? Grammar { get; init; }
+    public System.Text.Json.JsonElement? JsonSchema { get; init; }
+    public string? Format { get; init; }
 }
