@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EdgeLlm.Core.Model;
 using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Sampling.Grammar;
 using EdgeLlm.Core.Tokenizers;
 
 namespace EdgeLlm.Core.Generation;
@@ -17,6 +18,7 @@ public sealed class TextGenerator
     private readonly Tokenizer _tokenizer;
     private readonly float[] _logits;
     private readonly List<int> _cachedTokens = [];
+    private readonly GrammarTableCache _grammarTables = new();
 
     public TextGenerator(TransformerModel model, Tokenizer tokenizer)
     {
@@ -47,6 +49,7 @@ public sealed class TextGenerator
         if (settings.MaxTokens < 0) throw new ArgumentOutOfRangeException(nameof(settings), "max tokens must not be negative");
 
         var sampler = new Sampler(settings.Sampling, _tokenizer.VocabSize);
+        var constraint = settings.Constraint?.CreateMatcher(_tokenizer, _grammarTables);
         foreach (int t in promptTokens) sampler.Accept(t);
         var stop = new StopStringMatcher(settings.StopStrings);
         var decoder = _tokenizer.CreateDecoder(stripLeadingSpace: _tokenizer.AddBos && promptTokens[0] == _tokenizer.BosId && promptTokens.Count == 1);
@@ -77,17 +80,21 @@ public sealed class TextGenerator
         {
             while (true)
             {
+                // A grammar that is complete with nothing allowed after it ends the answer (also before the first token).
+                if (constraint is { MustEnd: true }) { reason = FinishReason.Stop; break; }
                 if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
                 BeforeEachToken?.Invoke(cancellation);
                 if (cancellation.IsCancellationRequested) { reason = FinishReason.Cancelled; break; }
-                int token = sampler.Sample(_logits);
+                int token = sampler.Sample(_logits, constraint);
                 sampler.Accept(token);
                 generated++;
                 if (_tokenizer.EndOfGenerationIds.Contains(token)) { reason = FinishReason.Stop; break; }
+                constraint?.Accept(token);
 
                 var match = stop.Push(decoder.Append(token));
                 Emit(match.Text);
                 if (match.Stopped) { reason = FinishReason.Stop; break; }
+                if (constraint is { MustEnd: true }) { reason = FinishReason.Stop; break; }
                 if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
                 if (position >= context) { reason = FinishReason.Context; break; }
 

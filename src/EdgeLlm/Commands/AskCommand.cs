@@ -7,7 +7,8 @@ using EdgeLlm.Protocol;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm ask ("QUESTION" | -) [--socket-path PATH] [--system S] [--template T] [--max-tokens N] [sampling] [--stop S]... [--json]</c>:
+/// <c>edgellm ask ("QUESTION" | -) [--socket-path PATH] [--system S] [--template T] [--max-tokens N] [sampling] [--stop S]... [--json]
+/// [--grammar-file F | --json-schema F | --format json]</c>:
 /// asks a running daemon over its Unix socket, streams the answer to stdout and the figures to stderr
 /// (<c>--json</c>: prints the final reply line instead). The question comes from stdin when it is <c>-</c>, or missing
 /// while stdin is not a terminal. Ctrl+C cancels the request. Exit 0 when the answer ended with stop, length or
@@ -16,6 +17,23 @@ namespace EdgeLlm.Commands;
 internal static class AskCommand
 {
     private const string RequestId = "ask";
+
+    /// <summary><c>--grammar-file F</c>, <c>--json-schema F</c> or <c>--format json</c>: sent as they are; the daemon checks them.</summary>
+    private static ClientRequest WithConstraint(ArgReader a, ClientRequest request)
+    {
+        string? grammarFile = a.Get("grammar-file"), schemaFile = a.Get("json-schema"), format = a.Get("format");
+        if (format is not null && format != "json") throw new CliException($"--format must be 'json' (or use --json-schema F), got '{format}'");
+        if (schemaFile is null) return request with { Grammar = grammarFile is null ? null : InputFiles.ReadUtf8(grammarFile), Format = format };
+        try
+        {
+            using var doc = JsonDocument.Parse(InputFiles.ReadUtf8(schemaFile));
+            return request with { JsonSchema = doc.RootElement.Clone(), Grammar = grammarFile is null ? null : InputFiles.ReadUtf8(grammarFile), Format = format };
+        }
+        catch (JsonException e)
+        {
+            throw new CliException($"'{schemaFile}' is not valid JSON: {e.Message}");
+        }
+    }
 
     public static int Run(string[] args)
     {
@@ -43,6 +61,7 @@ internal static class AskCommand
             Stream = !json,
         };
         request = request with { Prompt = Question(a.Positionals) };
+        request = WithConstraint(a, request);
         a.RejectUnknown();
 
         using var socket = DaemonSocket.TryConnect(socketPath, out string problem);

@@ -26,14 +26,17 @@ internal static class CommandHelp
         "run" => $"edgellm run -m|--model M (-p|--prompt P | -f|--prompt-file F) [--template {Templates}]\n" +
             $"      [--system S] [--input I] [--think] {Sampling}\n" +
             "      [-n|--max-tokens N] [--stop S]... [-c|--ctx N] [-t|--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]\n" +
+            "      [--grammar-file F.gbnf | --json-schema F.json | --format json]\n" +
             "  answers one prompt standalone: the answer streams to stdout, figures to stderr; --think lets a thinking\n" +
             "  model (Qwen3) think first",
-        "synth" => "edgellm synth --preset NAME --out F.gguf [--seed N]\n  writes a random-weight model of a real shape; NAME: " +
+        "synth" => "edgellm synth --preset NAME --out F.gguf [--seed N] [--vocab V.gguf]\n  writes a random-weight model of a real shape (--vocab: with that file's tokenizer); NAME: " +
             string.Join(", ", Bench.SyntheticPreset.All.Select(p => p.Name)),
         "bench" => "edgellm bench -m|--model F [-t|--threads N] [-p|--pp 64] [-n|--tg 32] [-r|--reps 3] [--weight-cache DIR|off]\n" +
             "      [--thermal-sensor PATH] [--json]\n" +
             "edgellm bench --kernels\n" +
-            "  prompt and generation tok/s, memory read bandwidth, generation efficiency; --kernels: per-kernel throughput",
+            "edgellm bench --grammar json|F.gbnf (-m|--model F [-t|--threads N] | --vocab F) [--tg 128] [--reps 3]\n" +
+            "  prompt and generation tok/s, memory read bandwidth, generation efficiency; --kernels: per-kernel throughput;\n" +
+            "  --grammar: generation speed with and without a grammar",
         "selftest" => "edgellm selftest [--fixtures DIR]\n" +
             "  CPU features and kernels in use, then every built-in check; the fixture checks run when the fixtures\n" +
             "  are found (--fixtures DIR, EDGELLM_FIXTURES, or shared/fixtures beside the working directory)",
@@ -43,7 +46,7 @@ internal static class CommandHelp
             "  --socket (socket-path):\n" +
             string.Concat(Config.ConfigLoader.Keys.Select(k => $"    --{k.Key.Replace('_', '-'),-28} {k.Help}\n")).TrimEnd('\n'),
         "ask" => $"edgellm ask (\"QUESTION\" | - ) [--socket-path PATH] [--system S] [--template {Templates}]\n" +
-            $"      [-n|--max-tokens N] {Sampling} [--stop S]... [--json]\n" +
+            $"      [-n|--max-tokens N] {Sampling} [--stop S]... [--grammar-file F.gbnf | --json-schema F.json | --format json] [--json]\n" +
             "  asks a running daemon; streams the answer to stdout, figures to stderr. The question is read from stdin\n" +
             "  when it is '-' or missing with stdin not a terminal. --socket is the same as --socket-path.",
         "status" => "edgellm status [--socket-path PATH] [--json]\n  state, queue, figures and guard states of a running daemon",

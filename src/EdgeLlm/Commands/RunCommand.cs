@@ -6,7 +6,8 @@ using EdgeLlm.Core.Tokenizers;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm run --model M --prompt P [--template T] [--system S] [--input I] [sampling flags] [--max-tokens N] [--stop S]...</c>:
+/// <c>edgellm run --model M --prompt P [--template T] [--system S] [--input I] [sampling flags] [--max-tokens N] [--stop S]...
+/// [--grammar-file F | --json-schema F | --format json]</c>:
 /// answers one prompt standalone, streaming the answer to stdout and the figures to stderr.
 /// </summary>
 internal static class RunCommand
@@ -23,6 +24,7 @@ internal static class RunCommand
         int maxTokens = (int?)a.GetNumber("max-tokens", Config.Fields.MaxTokens) ?? 256;
         var stops = a.GetAll("stop");
         bool think = a.Flag("think");
+        var constraint = ConstraintArgs.Read(a);
         a.RejectUnknown();
 
         using var file = modelArgs.Open();
@@ -60,6 +62,7 @@ internal static class RunCommand
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. stops],
             HideThinking = template.HasThinking && !think,
+            Constraint = constraint,
         };
 
         using var cancel = new CancellationTokenSource();
@@ -75,6 +78,10 @@ internal static class RunCommand
         catch (PromptTooLongException e)
         {
             throw new CliException(e.Message);
+        }
+        catch (Core.Sampling.Grammar.GrammarException e)
+        {
+            throw new CliException($"grammar: {e.Message}");
         }
         finally
         {

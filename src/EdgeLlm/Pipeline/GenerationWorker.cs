@@ -128,6 +128,12 @@ public sealed class GenerationWorker
         {
             if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.TooLong, e.Message);
         }
+        catch (Core.Sampling.Grammar.GrammarException e)
+        {
+            // The request's grammar cannot go on with this vocabulary (or a lazy trigger did not fit it): the client's to fix.
+            _log.LogInformation("request {Id}: grammar stopped the generation: {Message}", request.Id ?? "-", e.Message);
+            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.BadRequest, $"grammar: {e.Message}");
+        }
         catch (Exception e)
         {
             _log.LogError("request {Id} failed: {Type}: {Message}", request.Id ?? "-", e.GetType().Name, e.Message);

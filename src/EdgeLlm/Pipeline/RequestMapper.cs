@@ -13,6 +13,8 @@ namespace EdgeLlm.Pipeline;
 /// </summary>
 public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions options)
 {
+    private readonly ConstraintMapper _constraints = new();
+
     /// <summary>Wire field names of the sampling options, for error messages.</summary>
     private static readonly Dictionary<string, string> SamplingFields = new(StringComparer.Ordinal)
     {
@@ -91,6 +93,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
             HideThinking = template.HasThinking && !think,
+            Constraint = _constraints.Map(wire),
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
     }

@@ -60,4 +60,7 @@ public sealed record ClientRequest
     public IReadOnlyList<string>? Stop { get; init; }
     public bool? Stream { get; init; }
     public string? Cancel { get; init; }
+    public string? Grammar { get; init; }
+    public System.Text.Json.JsonElement? JsonSchema { get; init; }
+    public string? Format { get; init; }
 }

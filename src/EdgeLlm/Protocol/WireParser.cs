@@ -14,7 +14,8 @@ public static class WireParser
     /// <summary>At most this many stop strings per request.</summary>
     public const int MaxStopStrings = 16;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 8 };
+    // Deep enough for nested json_schema objects, still far from a nesting bomb.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32 };
 
     public static WireLine Parse(ReadOnlyMemory<byte> line)
     {
@@ -102,6 +103,9 @@ public static class WireParser
                 "stop" => r with { Stop = Stops(p) },
                 "stream" => r with { Stream = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
                 "think" => r with { Think = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
+                "grammar" => r with { Grammar = String(p) },
+                "json_schema" => r with { JsonSchema = v.ValueKind == JsonValueKind.Object ? v.GetRawText() : throw Bad(p.Name, "must be a JSON Schema object") },
+                "format" => r with { Format = FormatValue(p) },
                 _ => throw Bad(p.Name, "is not a known field"),
             };
         }
@@ -116,6 +120,13 @@ public static class WireParser
 
     private static float Float(JsonProperty p) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out double v) && double.IsFinite(v) ? (float)v : throw Bad(p.Name, "must be a number");
+
+    private static string FormatValue(JsonProperty p) => p.Value.ValueKind switch
+    {
+        JsonValueKind.String when p.Value.ValueEquals("json") => "json",
+        JsonValueKind.Object => p.Value.GetRawText(),
+        _ => throw Bad(p.Name, "must be \"json\" or a JSON Schema object"),
+    };
 
     private static string[] Stops(JsonProperty p)
     {

@@ -30,6 +30,14 @@ public sealed record WireRequest : WireLine
 
     /// <summary>Let a thinking model (Qwen3) think before answering; null = the daemon default (config <c>think</c>).</summary>
     public bool? Think { get; init; }
+    /// <summary>GBNF text the answer must match.</summary>
+    public string? Grammar { get; init; }
+
+    /// <summary>The JSON text of a JSON Schema object the answer must match.</summary>
+    public string? JsonSchema { get; init; }
+
+    /// <summary>Ollama's spelling: <c>"json"</c> for any JSON value, or the JSON text of a schema object (starts with '{').</summary>
+    public string? Format { get; init; }
 }
 
 /// <summary>
