@@ -13,6 +13,7 @@ public class StatusCommandTests
         Assert.Contains("model:      stories260K.gguf", stdout);
         Assert.Contains("thermal:    disabled (no sensor)", stdout);
         Assert.Contains("memory:     ok (", stdout);
+        Assert.Matches(@"uptime:     \d+ s\n", stdout.Replace("\r", ""));
 
         (exit, stdout, _) = Cli.Run("status", "--socket", daemon.Config.SocketPath, "--json");
         Assert.Equal(0, exit);
