@@ -14,6 +14,16 @@ internal static class DaemonSocket
     public static string PathFrom(ArgReader a) =>
         a.Get("socket-path") ?? Environment.GetEnvironmentVariable(ConfigLoader.EnvName("socket_path")) ?? EdgeLlmConfig.DefaultSocketPath;
 
+    /// <summary>"join its group 'edgellm' (sudo usermod -aG edgellm $USER, then log in again)", naming the group owning <paramref name="path"/>.</summary>
+    private static string JoinAdvice(string? path)
+    {
+        var owner = path is null ? default : FileStatus.Of(path);
+        if (owner.Kind is FileKind.Missing or FileKind.Inaccessible || owner.GroupId < 0)
+            return "run as a member of the daemon's group (usually edgellm), or as root";
+        string group = Libc.GroupName(owner.GroupId);
+        return $"join the group '{group}' (sudo usermod -aG {group} $USER, then log in again)";
+    }
+
     /// <summary>A connected socket, or null with <paramref name="problem"/> set.</summary>
     public static Socket? TryConnect(string path, out string problem)
     {
@@ -24,7 +34,7 @@ internal static class DaemonSocket
                 problem = $"there is no socket at {path}: is edgellm running? (systemctl status edgellm; the daemon's socket_path, or --socket-path)";
                 return null;
             case FileKind.Inaccessible:
-                problem = $"permission denied on {path}: its directory is closed to you (run as a member of the daemon's group, or as root)";
+                problem = $"permission denied on {path}: {JoinAdvice(Path.GetDirectoryName(path))}";
                 return null;
             case not FileKind.Socket:
                 problem = $"{path} is {FileStatus.Describe(status.Kind)}, not the daemon's socket";
@@ -42,8 +52,7 @@ internal static class DaemonSocket
             socket.Dispose();
             problem = e.SocketErrorCode switch
             {
-                SocketError.AccessDenied => $"permission denied on {path}: join its group '{Libc.GroupName(status.GroupId)}' " +
-                    $"(sudo usermod -aG {Libc.GroupName(status.GroupId)} $USER, then log in again)",
+                SocketError.AccessDenied => $"permission denied on {path}: {JoinAdvice(path)}",
                 SocketError.ConnectionRefused => $"nothing listens on {path} (a socket file left by a daemon that stopped): is edgellm running? (systemctl status edgellm)",
                 _ => $"cannot connect to {path}: {e.Message}",
             };

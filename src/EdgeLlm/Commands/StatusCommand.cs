@@ -65,7 +65,7 @@ internal static class StatusCommand
         Console.WriteLine($"queue:      {Get("queue_depth")} of {Get("queue_length")}");
         Console.WriteLine($"served:     {Get("requests_served")} ({Get("requests_rejected")} rejected)");
         Console.WriteLine($"last speed: {Num("last_tps").ToString("F1", inv)} tok/s generation, {Num("last_prompt_tps").ToString("F1", inv)} tok/s prompt");
-        Console.WriteLine($"uptime:     {TimeSpan.FromSeconds(Num("uptime_seconds")):d\\.hh\\:mm\\:ss}");
+        Console.WriteLine($"uptime:     {HumanDuration.Format(TimeSpan.FromSeconds(Num("uptime_seconds")))}");
         if (s.TryGetProperty("guards", out var guards))
             foreach (var g in guards.EnumerateObject())
                 Console.WriteLine($"{g.Name + ":",-11} {g.Value.GetString()}");

@@ -408,4 +408,28 @@ public class MqttTransportTests
         Assert.Equal("nobody", unknown.GetProperty("id").GetString());
         Assert.Equal("bad_request", unknown.GetProperty("error").GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task The_retained_status_says_offline_after_a_stop_and_expires_if_the_daemon_dies()
+    {
+        using var broker = new MosquittoBroker();
+        var node = await new MqttNode(broker, "gone", configure: s => s with { StatusInterval = TimeSpan.FromSeconds(20) }).StartAsync();
+        await using (var watcher = await MqttTestClient.ConnectAsync(broker, "edgellm/gone/status"))
+        {
+            var live = await watcher.NextAsync();
+            Assert.Equal("idle", MqttTestClient.Json(live).GetProperty("state").GetString());
+            // A live status expires unless refreshed: a dead daemon's "idle" does not stay for ever.
+            Assert.InRange(live.MessageExpiryInterval, 1u, 60u);
+
+            // {"op":"status"} without an id or Response Topic: the status is published now, unchanged or not.
+            await watcher.PublishAsync(node.Topics.Prompt, """{"op":"status"}""");
+            Assert.Equal("idle", MqttTestClient.Json(await watcher.NextAsync(TimeSpan.FromSeconds(5))).GetProperty("state").GetString());
+        }
+        await node.DisposeAsync();
+
+        await using var later = await MqttTestClient.ConnectAsync(broker, "edgellm/gone/status");
+        var retained = await later.NextAsync();
+        Assert.Equal("offline", MqttTestClient.Json(retained).GetProperty("state").GetString());
+        Assert.Equal(0u, retained.MessageExpiryInterval);
+    }
 }

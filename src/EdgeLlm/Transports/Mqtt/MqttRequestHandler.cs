@@ -23,6 +23,7 @@ internal sealed class MqttRequestHandler
     private readonly DuplicateFilter _duplicates;
     private readonly ILogger _log;
     private readonly Action _changed;
+    private readonly Action _republishStatus;
     private readonly Dictionary<string, List<GenerationRequest>> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _count;
@@ -30,8 +31,9 @@ internal sealed class MqttRequestHandler
     private long _duplicatesIgnored;
 
     public MqttRequestHandler(MqttSettings settings, MqttTopics topics, RequestPipeline pipeline, MqttOutbox outbox,
-        DuplicateFilter duplicates, ILogger log, Action changed)
+        DuplicateFilter duplicates, ILogger log, Action changed, Action? republishStatus = null)
     {
+        _republishStatus = republishStatus ?? changed;
         _settings = settings;
         _topics = topics;
         _pipeline = pipeline;
@@ -123,8 +125,9 @@ internal sealed class MqttRequestHandler
                 Cancel(cancel.TargetId, responseTopic, correlation, fleet: false, replyId: cancel.ReplyId);
                 break;
             case WireStatus status:
+                // Without an id or a Response Topic the answer is the retained <prefix>/status, published now.
                 if (Route(status.Id, responseTopic, correlation) is var route && route.Topic == _topics.Error)
-                    Reply(route, status.Id, ErrorCodes.BadRequest, NoRouteMessage(status.Id));
+                    _republishStatus();
                 else
                     _outbox.Enqueue(route.Message(MqttReplies.Status(status.Id, _pipeline.Status()), isFinal: true));
                 break;
