@@ -90,6 +90,8 @@ public static class GrammarBench
 
         var plainTimes = new List<double>();
         var grammarTimes = new List<double>();
+        var plainCpuTimes = new List<double>();
+        var grammarCpuTimes = new List<double>();
         GrammarMatcher? last = null;
         for (int r = 0; r < reps; r++)
         {
@@ -97,33 +99,41 @@ public static class GrammarBench
             var plainSampler = new Sampler(new SamplingOptions { Temperature = 1.0f, Seed = (ulong)r + 1 }, vocab);
             var grammarSampler = new Sampler(new SamplingOptions { Temperature = 1.0f, Seed = (ulong)r + 1 }, vocab);
             var matcher = (GrammarMatcher)constraint.CreateMatcher(tokenizer, tables);
-            long plainTicks = 0, grammarTicks = 0;
+            long plainTicks = 0, grammarTicks = 0, plainCpu = 0, grammarCpu = 0;
             for (int t = 0; t < tokens; t++)
             {
                 FillRandom(random, fresh);
                 fresh.CopyTo(logits);
+                long cpu = Native.ThreadCpuClock.Nanoseconds();
                 long start = Stopwatch.GetTimestamp();
                 plainSampler.Accept(plainSampler.Sample(logits));
                 plainTicks += Stopwatch.GetTimestamp() - start;
+                plainCpu += Native.ThreadCpuClock.Nanoseconds() - cpu;
 
                 fresh.CopyTo(logits);
+                cpu = Native.ThreadCpuClock.Nanoseconds();
                 start = Stopwatch.GetTimestamp();
                 int token = grammarSampler.Sample(logits, matcher);
                 grammarSampler.Accept(token);
                 if (!tokenizer.IsEndOfGeneration(token)) matcher.Accept(token);
                 if (tokenizer.IsEndOfGeneration(token) || matcher.MustEnd) matcher = (GrammarMatcher)constraint.CreateMatcher(tokenizer, tables);
                 grammarTicks += Stopwatch.GetTimestamp() - start;
+                grammarCpu += Native.ThreadCpuClock.Nanoseconds() - cpu;
             }
             plainTimes.Add(plainTicks * 1e6 / Stopwatch.Frequency / tokens);
             grammarTimes.Add(grammarTicks * 1e6 / Stopwatch.Frequency / tokens);
-            report($"rep {r + 1}: sampler {plainTimes[^1]:F1} µs/token plain, {grammarTimes[^1]:F1} µs/token with the {constraint.Description} grammar");
+            plainCpuTimes.Add(plainCpu / 1e3 / tokens);
+            grammarCpuTimes.Add(grammarCpu / 1e3 / tokens);
+            report($"rep {r + 1}: sampler {plainTimes[^1]:F1} µs/token plain, {grammarTimes[^1]:F1} µs/token with the {constraint.Description} grammar" +
+                $" (thread cpu {plainCpuTimes[^1]:F1} / {grammarCpuTimes[^1]:F1} µs)");
             last = matcher;
         }
         var (built, buildTime, reused, _) = last!.MaskStatistics;
         double p = Median(plainTimes), g = Median(grammarTimes);
         report($"vocabulary {Path.GetFileName(path)} ({vocab} tokens), {tokens} tokens per rep, random logits, temperature 1.0");
-        report($"sampler plain:   {p:F1} µs/token");
-        report($"sampler grammar: {g:F1} µs/token (+{g - p:F1} µs per token)");
+        double pc = Median(plainCpuTimes), gc = Median(grammarCpuTimes);
+        report($"sampler plain:   {p:F1} µs/token wall, {pc:F1} µs thread cpu");
+        report($"sampler grammar: {g:F1} µs/token wall, {gc:F1} µs thread cpu (+{gc - pc:F1} µs cpu per token)");
         report($"masks: {built} built by trie walks ({(built > 0 ? buildTime.TotalMilliseconds / built : 0):F2} ms each), {reused} reused from the cache; {last.StatesExplored} grammar states");
     }
 

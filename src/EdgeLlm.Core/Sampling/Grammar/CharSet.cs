@@ -67,6 +67,20 @@ internal sealed class CharSet
         return next <= high;
     }
 
+    /// <summary>Whether every code point in [low, high] is in the set.</summary>
+    public bool ContainsAll(int low, int high)
+    {
+        if (_negated)
+        {
+            for (int i = 0; i < _lows.Length; i++)
+                if (_lows[i] <= high && _highs[i] >= low) return false;
+            return true;
+        }
+        for (int i = 0; i < _lows.Length; i++)
+            if (_lows[i] <= low && _highs[i] >= high) return true;
+        return false;
+    }
+
     /// <summary>Whether the set can match anything at all (an empty class like <c>[^\x00-\U0010FFFF]</c> cannot).</summary>
     public bool IsEmpty => !Intersects(0, MaxCodePoint);
 

@@ -32,12 +32,14 @@ internal sealed class GrammarBuilder
 
     public void Define(int rule, List<List<GrammarSymbol>> alternatives) => _alternatives[rule] = alternatives;
 
-    /// <summary>A new helper rule (for a group or a repetition) belonging to user rule <paramref name="owner"/>.</summary>
+    /// <summary>
+    /// A new helper rule (for a group or a repetition) belonging to user rule <paramref name="owner"/>; its name is for
+    /// diagnostics only (never looked up), and errors name the owner, the rule the user wrote.
+    /// </summary>
     public int Helper(string owner, List<List<GrammarSymbol>> alternatives)
     {
         int id = _names.Count;
         string name = $"{owner}-{++_helpers}";
-        _ids[name + "\0"] = id; // never reachable by a user name
         _names.Add(name);
         _alternatives.Add(alternatives);
         _origins.Add(owner);

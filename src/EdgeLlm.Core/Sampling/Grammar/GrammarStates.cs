@@ -35,6 +35,7 @@ internal sealed class GrammarStates
     private readonly Dictionary<int[], int> _setIds = new(SetComparer.Instance);
     private readonly Dictionary<int[], int>.AlternateLookup<ReadOnlySpan<int>> _setIdsBySpan;
     private int[]?[] _asciiSteps = new int[]?[64]; // per set: next set for each ASCII character, filled on demand
+    private int[] _nonAsciiSteps = NewUniformTable(64); // per set: the next set shared by every non-ASCII character, see UniformNonAscii
     private readonly Dictionary<long, int> _otherSteps = [];
     private readonly List<int> _scratch = [];
 
@@ -105,7 +106,8 @@ internal sealed class GrammarStates
                 bool valid = codePoint >= MinCodePoint(state.Length) && codePoint <= CharSet.MaxCodePoint && codePoint is < 0xD800 or > 0xDFFF;
                 state.Pending = 0;
                 state.Length = 0;
-                state.Set = valid ? StepOther(state.Set, codePoint) : DeadSet;
+                int uniformNext = valid ? UniformNonAscii(state.Set) : DeadSet;
+                state.Set = !valid ? DeadSet : uniformNext != NotUniform ? uniformNext : StepOther(state.Set, codePoint);
                 return state.Set != DeadSet;
             }
         }
@@ -115,12 +117,48 @@ internal sealed class GrammarStates
         int low = state.Pending << shift;
         int high = Math.Min(low | ((1 << shift) - 1), CharSet.MaxCodePoint);
         low = Math.Max(low, MinCodePoint(state.Length));
-        if (low > high || !AnyTerminalIntersects(state.Set, low, high))
+        if (low > high || (low >= 0xD800 && high <= 0xDFFF)) // nothing valid starts this way (overlong, or a surrogate)
+        {
+            state.Set = DeadSet;
+            return false;
+        }
+        // Inside strings every non-ASCII character usually leads to the same set: then no per-character work is needed.
+        int uniform = UniformNonAscii(state.Set);
+        if (uniform != NotUniform ? uniform == DeadSet : !AnyTerminalIntersects(state.Set, low, high))
         {
             state.Set = DeadSet;
             return false;
         }
         return true;
+    }
+
+    private const int NotUniform = -1, UniformUnknown = int.MinValue;
+
+    private static int[] NewUniformTable(int length)
+    {
+        var table = new int[length];
+        Array.Fill(table, UniformUnknown);
+        return table;
+    }
+
+    /// <summary>
+    /// When each stack of <paramref name="set"/> accepts either every non-ASCII code point or none (a JSON string's
+    /// <c>[^"\]</c>, a structural position), all non-ASCII characters lead to one set: that set, else <see cref="NotUniform"/>.
+    /// </summary>
+    private int UniformNonAscii(int set)
+    {
+        int known = _nonAsciiSteps[set];
+        if (known != UniformUnknown) return known;
+        bool uniform = true;
+        foreach (int node in _sets[set])
+        {
+            if (node == EmptyStack) continue;
+            var chars = _charSets[_args[_nodePos[node]]];
+            if (!chars.ContainsAll(0x80, CharSet.MaxCodePoint) && chars.Intersects(0x80, CharSet.MaxCodePoint)) { uniform = false; break; }
+        }
+        int next = uniform ? Advance(set, 0x80) : NotUniform; // uniform: any non-ASCII code point gives this same set
+        _nonAsciiSteps[set] = next; // after Advance, which may have grown the table
+        return next;
     }
 
     private static int MinCodePoint(int length) => length switch { 2 => 0x80, 3 => 0x800, _ => 0x10000 };
@@ -220,7 +258,13 @@ internal sealed class GrammarStates
         id = _sets.Count;
         int[] set = span.ToArray();
         _sets.Add(set);
-        if (id == _asciiSteps.Length) Array.Resize(ref _asciiSteps, id * 2);
+        if (id == _asciiSteps.Length)
+        {
+            Array.Resize(ref _asciiSteps, id * 2);
+            var uniform = NewUniformTable(id * 2);
+            _nonAsciiSteps.CopyTo(uniform, 0);
+            _nonAsciiSteps = uniform;
+        }
         _setIds.Add(set, id);
         return id;
     }

@@ -118,6 +118,12 @@ internal sealed class GrammarTokenTable
             ulong rejected = ~mask[w];
             if (rejected == 0) continue;
             int baseId = w << 6;
+            if (rejected == ulong.MaxValue)
+            {
+                // Whole words of refused tokens are the common case in structural states: one vector fill.
+                logits.Slice(baseId, Math.Min(64, logits.Length - baseId)).Fill(float.NegativeInfinity);
+                continue;
+            }
             while (rejected != 0)
             {
                 int id = baseId + BitOperations.TrailingZeroCount(rejected);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using EdgeLlm.Core.Tokenizers;
 
 namespace EdgeLlm.Core.Sampling.Grammar;
 
@@ -11,17 +12,17 @@ public sealed class LazyGrammarMatcher : ITokenConstraint
 {
     private readonly Func<GrammarMatcher> _createMatcher;
     private readonly GrammarTriggers _triggers;
-    private readonly Func<int, byte[]> _tokenBytes;
+    private readonly Tokenizer _tokenizer;
     private readonly byte[][] _words;
     private readonly Regex[] _patterns;
     private readonly List<byte> _output = [];
     private GrammarMatcher? _matcher;
 
-    internal LazyGrammarMatcher(Func<GrammarMatcher> createMatcher, GrammarTriggers triggers, Func<int, byte[]> tokenBytes)
+    internal LazyGrammarMatcher(Func<GrammarMatcher> createMatcher, GrammarTriggers triggers, Tokenizer tokenizer)
     {
         _createMatcher = createMatcher;
         _triggers = triggers;
-        _tokenBytes = tokenBytes;
+        _tokenizer = tokenizer;
         _words = [.. triggers.Words.Where(w => w.Length > 0).Select(Encoding.UTF8.GetBytes)];
         _patterns = [.. triggers.Patterns.Select(p => new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))];
     }
@@ -47,7 +48,7 @@ public sealed class LazyGrammarMatcher : ITokenConstraint
             return;
         }
         int before = _output.Count;
-        _output.AddRange(_tokenBytes(token));
+        _output.AddRange(_tokenizer.TokenBytes(token));
         int start = _triggers.Tokens.Contains(token) ? before : FindTrigger(before);
         if (start < 0) return;
         var matcher = _createMatcher();

@@ -48,6 +48,6 @@ public sealed class OutputConstraint
         ArgumentNullException.ThrowIfNull(tables);
         var table = tables.For(Grammar, tokenizer);
         if (Triggers is null) return new GrammarMatcher(table);
-        return new LazyGrammarMatcher(() => new GrammarMatcher(table), Triggers, id => tokenizer.TokenBytes(id).ToArray());
+        return new LazyGrammarMatcher(() => new GrammarMatcher(table), Triggers, tokenizer);
     }
 }

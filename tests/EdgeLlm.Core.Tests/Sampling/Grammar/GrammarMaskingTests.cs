@@ -54,6 +54,18 @@ public class GrammarMaskingTests
     }
 
     [Fact]
+    public void Surrogate_and_overlong_byte_sequences_are_refused_even_by_any_char()
+    {
+        var m = Matcher("root ::= . \"!\"");
+        Assert.DoesNotContain(Byte(0xC0), Allowed(m)); // overlong lead
+        m.Accept(Byte(0xED));
+        Assert.Equal(new HashSet<int>(Enumerable.Range(0x80, 0x20).Select(Byte)), Allowed(m)); // ED A0..BF would be U+D800..DFFF
+        m.Accept(Byte(0x9F));
+        m.Accept(Byte(0xBF));
+        Assert.Contains(Id("!"), Allowed(m));
+    }
+
+    [Fact]
     public void A_token_spanning_several_characters_is_checked_as_a_whole()
     {
         var m = Matcher("root ::= \"é!\" | \"ab\"");

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace EdgeLlm.Core.Sampling.Grammar.Schema;
@@ -13,7 +11,7 @@ namespace EdgeLlm.Core.Sampling.Grammar.Schema;
 /// <c>items</c>/<c>minItems</c>/<c>maxItems</c>, <c>anyOf</c>/<c>oneOf</c>, <c>$ref</c> into <c>$defs</c> or
 /// <c>definitions</c> (recursion allowed). Anything else is refused with its schema path, never silently dropped.
 /// </summary>
-public sealed class JsonSchemaGrammar
+public sealed partial class JsonSchemaGrammar
 {
     private static readonly HashSet<string> Annotations = new(StringComparer.Ordinal)
     {
@@ -78,13 +76,13 @@ public sealed class JsonSchemaGrammar
         if (schema.TryGetProperty("const", out var constant))
         {
             Primitive("space");
-            return Rule(hint, $"{Literal(constant)} space");
+            return Rule(hint, $"{GbnfLiteral.Of(constant)} space");
         }
         if (schema.TryGetProperty("enum", out var values))
         {
             if (values.ValueKind != JsonValueKind.Array || values.GetArrayLength() == 0) throw Refuse($"{path}/enum", "must be a non-empty array");
             Primitive("space");
-            return Rule(hint, $"({string.Join(" | ", values.EnumerateArray().Select(Literal))}) space");
+            return Rule(hint, $"({string.Join(" | ", values.EnumerateArray().Select(GbnfLiteral.Of))}) space");
         }
         foreach (string keyword in new[] { "anyOf", "oneOf" })
         {
@@ -176,52 +174,6 @@ public sealed class JsonSchemaGrammar
         return Rule(hint, min == 0 ? $"\"[\" space ({elements})? \"]\" space" : $"\"[\" space {elements} \"]\" space");
     }
 
-    private string ObjectRule(JsonElement schema, string path, string hint)
-    {
-        bool hasProperties = schema.TryGetProperty("properties", out var properties);
-        bool hasAdditional = schema.TryGetProperty("additionalProperties", out var additional);
-        if (hasProperties && properties.ValueKind != JsonValueKind.Object) throw Refuse($"{path}/properties", "must be an object");
-        var required = new HashSet<string>(StringComparer.Ordinal);
-        if (schema.TryGetProperty("required", out var requiredList))
-        {
-            if (requiredList.ValueKind != JsonValueKind.Array) throw Refuse($"{path}/required", "must be an array of property names");
-            foreach (var r in requiredList.EnumerateArray())
-            {
-                string name = r.ValueKind == JsonValueKind.String ? r.GetString()! : throw Refuse($"{path}/required", "must be an array of property names");
-                if (!hasProperties || !properties.TryGetProperty(name, out _))
-                    throw Refuse($"{path}/required", $"names '{name}', which has no schema in properties");
-                required.Add(name);
-            }
-        }
-        Primitive("space");
-        if (!hasProperties)
-        {
-            if (!hasAdditional || additional.ValueKind == JsonValueKind.True) return Primitive("object");
-            if (additional.ValueKind == JsonValueKind.False) return Rule(hint, "\"{\" space \"}\" space");
-            string value = Visit(additional, $"{path}/additionalProperties", $"{hint}-value");
-            string kv = Rule($"{hint}-kv", $"{Primitive("string")} \":\" space {value}");
-            return Rule(hint, $"\"{{\" space ({kv} (\",\" space {kv})*)? \"}}\" space");
-        }
-        if (hasAdditional && additional.ValueKind != JsonValueKind.False)
-            throw Refuse($"{path}/additionalProperties", "only false is supported next to properties (extra keys could repeat declared ones)");
-
-        // Declared order; rest(i, comma) matches properties i.. given whether one was already written.
-        var props = properties.EnumerateObject().ToList();
-        var kvs = props.Select(p => Rule($"{hint}-{p.Name}-kv",
-            $"{Literal(p.Name)} space \":\" space {Visit(p.Value, $"{path}/properties/{p.Name}", $"{hint}-{p.Name}")}")).ToList();
-        var rest = new string?[props.Count + 1, 2];
-        string Rest(int i, int comma)
-        {
-            if (i == props.Count) return "";
-            if (rest[i, comma] is { } known) return known;
-            string self = (comma == 1 ? "\",\" space " : "") + kvs[i] + " " + Rest(i + 1, 1);
-            string body = required.Contains(props[i].Name) ? self : $"{self} | {Rest(i + 1, comma)}";
-            if (body.EndsWith("| ", StringComparison.Ordinal)) body = body.TrimEnd() + " \"\"";
-            return rest[i, comma] = Rule($"{hint}-rest{i}{(comma == 1 ? "c" : "")}", body);
-        }
-        return Rule(hint, $"\"{{\" space {Rest(0, 0)} \"}}\" space");
-    }
-
     private string Ref(JsonElement reference, string path)
     {
         string target = reference.ValueKind == JsonValueKind.String ? reference.GetString()! : throw Refuse(path, "must be a string");
@@ -276,35 +228,6 @@ public sealed class JsonSchemaGrammar
         string name = baseName;
         for (int i = 2; JsonGrammar.Primitives.ContainsKey(name) || !_names.Add(name); i++) name = $"{baseName}-{i}";
         return name;
-    }
-
-    /// <summary>A GBNF literal matching the compact JSON text of <paramref name="value"/>.</summary>
-    private static string Literal(JsonElement value)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            value.WriteTo(writer);
-        return GbnfLiteral(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
-
-    private static string Literal(string propertyName)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            writer.WriteStringValue(propertyName);
-        return GbnfLiteral(Encoding.UTF8.GetString(buffer.ToArray()));
-    }
-
-    private static string GbnfLiteral(string text)
-    {
-        var sb = new StringBuilder("\"");
-        foreach (char c in text)
-        {
-            if (c is '"' or '\\') sb.Append('\\').Append(c);
-            else if (c < 0x20 || c == 0x7F) sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
-            else sb.Append(c);
-        }
-        return sb.Append('"').ToString();
     }
 
     private static GrammarException Refuse(string path, string why) => new($"json_schema at {path}: {why}");
