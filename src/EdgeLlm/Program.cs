@@ -28,6 +28,8 @@ public static class Program
           ask "QUESTION" [--socket PATH] [--system S] [--template T] [--max-tokens N] [--temp T] [--seed N] [--json]
                                           ask a running daemon; streams the answer to stdout, figures to stderr
           status [--socket PATH] [--json]    state, queue, figures and guard states of a running daemon
+          pull SOURCE [--sha256 HEX] [--name N] [--force] [--models-dir D]   download a model into the store (README "Getting a model");
+              SOURCE: hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name such as llama3.2:1b
           list [--models-dir D]           the models in the store
           rm NAME [--models-dir D]        delete a model from the store, with its weight cache
         """;
@@ -55,6 +57,7 @@ public static class Program
                 "serve" => Hosting.ServeCommand.Run(rest),
                 "ask" => AskCommand.Run(rest),
                 "status" => StatusCommand.Run(rest),
+                "pull" => PullCommand.Run(rest),
                 "list" => ListCommand.Run(rest),
                 "rm" => RmCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'\n{Usage}"),
