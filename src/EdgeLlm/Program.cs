@@ -29,7 +29,7 @@ public static class Program
                                           ask a running daemon; streams the answer to stdout, figures to stderr
           status [--socket PATH] [--json]    state, queue, figures and guard states of a running daemon
           pull SOURCE [--sha256 HEX] [--name N] [--force] [--models-dir D]   download a model into the store (README "Getting a model");
-              SOURCE: hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name such as llama3.2:1b
+              SOURCE: a name from 'pull --list', hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name such as llama3.2:1b
           list [--models-dir D]           the models in the store
           rm NAME [--models-dir D]        delete a model from the store, with its weight cache
         """;

@@ -4,21 +4,27 @@ using EdgeLlm.Models;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm pull SOURCE [--sha256 HEX] [--name NAME] [--force] [--models-dir D]</c>:
+/// <c>edgellm pull SOURCE [--sha256 HEX] [--name NAME] [--force] [--models-dir D]</c> and <c>edgellm pull --list</c>:
 /// downloads a model into the store (resumable, verified), then says what it is and whether this engine runs it.
 /// </summary>
 internal static class PullCommand
 {
-    private const string UsageText = "usage: edgellm pull SOURCE [--sha256 HEX] [--name NAME] [--force] [--models-dir D]";
+    private const string UsageText = "usage: edgellm pull SOURCE [--sha256 HEX] [--name NAME] [--force] [--models-dir D] | edgellm pull --list";
 
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "force" });
+        var a = new ArgReader(args, new HashSet<string> { "list", "force" });
+        bool list = a.Flag("list");
         string? sha256 = a.Get("sha256");
         string? name = a.Get("name");
         bool force = a.Flag("force");
         var store = ModelStore.Open(a.Get("models-dir"));
         a.RejectUnknown();
+        if (list)
+        {
+            CuratedTable.Print(Console.Out);
+            return 0;
+        }
         if (a.Positionals.Count != 1) throw new CliException(UsageText);
 
         ModelSource source;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace EdgeLlm.Models;
 
 /// <summary>
-/// Reads SOURCE: hf:OWNER/REPO/PATH.gguf, a Hugging Face web URL (…/resolve/REV/… or
+/// Reads SOURCE: a curated name (llama3.2-1b), hf:OWNER/REPO/PATH.gguf, a Hugging Face web URL (…/resolve/REV/… or
 /// …/blob/REV/…, sent to the configured endpoint so a mirror applies to it too), any other http(s) URL, or an ollama
 /// name (llama3.2:1b, NAMESPACE/NAME:TAG). Errors are one line naming the source.
 /// </summary>
@@ -18,6 +18,8 @@ public static partial class ModelSourceParser
     public static ModelSource Parse(string text, ModelEndpoints endpoints)
     {
         text = text.Trim();
+        if (CuratedModels.Find(text) is { } curated)
+            return HuggingFace(text, curated.Repository, "main", curated.File, endpoints, curated.Name);
         if (text.StartsWith("hf:", StringComparison.OrdinalIgnoreCase))
             return ParseHfShorthand(text, endpoints);
         if (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
@@ -31,7 +33,7 @@ public static partial class ModelSourceParser
             return new ModelSource(ModelSourceKind.Ollama, text, ModelName.Require(storeName), Repository: $"{ns}/{name}", Tag: tag);
         }
         throw new ArgumentException(
-            $"'{text}' is not a model source: use hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name such as llama3.2:1b");
+            $"'{text}' is not a model source: use a curated name (edgellm pull --list), hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name such as llama3.2:1b");
     }
 
     private static ModelSource ParseHfShorthand(string text, ModelEndpoints endpoints)

@@ -27,6 +27,17 @@ public class ModelPullerTests
     }
 
     [Fact]
+    public async Task Curated_name_pulls_its_exact_Hugging_Face_file_under_the_short_name()
+    {
+        using var kit = new PullTestKit();
+        kit.Server.AddFile("Llama-3.2-1B-Instruct-Q4_K_M.gguf", kit.Model); // the fixture stands in for the real file
+        var result = await kit.PullAsync("llama3.2-1b");
+        Assert.Equal("llama3.2-1b", result.Name);
+        Assert.Equal("the server's X-Linked-Etag", result.VerifiedAgainst);
+        Assert.Equal("/bartowski/Llama-3.2-1B-Instruct-GGUF/resolve/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf", kit.Server.Requests.First().Path);
+    }
+
+    [Fact]
     public async Task Hugging_Face_web_page_url_is_downloaded_from_its_resolve_url()
     {
         using var kit = new PullTestKit();

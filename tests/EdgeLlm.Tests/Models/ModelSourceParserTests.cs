@@ -7,6 +7,14 @@ public class ModelSourceParserTests
 {
     private static readonly ModelEndpoints Hub = ModelEndpoints.Default;
 
+    [Fact]
+    public void Curated_name_is_its_Hugging_Face_file_stored_under_the_short_name()
+    {
+        var s = ModelSourceParser.Parse("llama3.2-1b", Hub);
+        Assert.Equal((ModelSourceKind.HuggingFace, "llama3.2-1b"), (s.Kind, s.StoreName));
+        Assert.Equal("https://huggingface.co/bartowski/Llama-3.2-1B-Instruct-GGUF/resolve/main/Llama-3.2-1B-Instruct-Q4_K_M.gguf", s.Url!.AbsoluteUri);
+    }
+
     [Theory]
     [InlineData("hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q4_k_m.gguf", "https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF/resolve/main/qwen2.5-1.5b-instruct-q4_k_m.gguf", "qwen2.5-1.5b-instruct-q4_k_m")]
     [InlineData("hf:o/r/sub/dir/M.gguf@abc123", "https://huggingface.co/o/r/resolve/abc123/sub/dir/M.gguf", "M")]

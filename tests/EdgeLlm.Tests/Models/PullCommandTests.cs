@@ -85,11 +85,22 @@ public class PullCommandTests
     [InlineData("pull")]
     [InlineData("pull", "not a source!")]
     [InlineData("pull", "hf:owner-only")]
-    [InlineData("pull", "llama3.2:1b", "--bogus", "1")]
+    [InlineData("pull", "llama3.2-1b", "--bogus", "1")]
     public void Usage_errors_exit_2_with_one_line(params string[] args)
     {
         var (exit, _, stderr) = Cli.Run(args);
         Assert.Equal(2, exit);
         Assert.StartsWith("error: ", stderr);
+    }
+
+    [Fact]
+    public void Pull_list_prints_every_curated_model_and_where_checksums_come_from()
+    {
+        var (exit, stdout, _) = Cli.Run("pull", "--list");
+        Assert.Equal(0, exit);
+        foreach (var m in CuratedModels.All)
+            Assert.Contains($"{m.Repository}/{m.File}", stdout);
+        Assert.Contains("X-Linked-Etag", stdout);
+        Assert.Contains("approximate", stdout);
     }
 }
