@@ -12,7 +12,7 @@ public enum ModelSourceKind
 
 /// <summary>
 /// What <c>edgellm pull SOURCE</c> fetches: for files, the URL; for ollama, the registry repository and tag. StoreName is
-/// the name the model gets in the store (a curated short name, the file name, or the ollama name with '-' for ':').
+/// the name the model gets in the store (a curated short name, the file name, or the ollama name with '_' for ':').
 /// </summary>
 public sealed record ModelSource(ModelSourceKind Kind, string Text, string StoreName, Uri? Url = null, string? Repository = null, string? Tag = null)
 {

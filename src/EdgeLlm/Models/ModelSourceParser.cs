@@ -29,7 +29,7 @@ public static partial class ModelSourceParser
             string ns = m.Groups["ns"].Success ? m.Groups["ns"].Value : "library";
             string name = m.Groups["name"].Value;
             string tag = m.Groups["tag"].Success ? m.Groups["tag"].Value : "latest";
-            string storeName = (ns == "library" ? "" : ns + "-") + name + "-" + tag;
+            string storeName = (ns == "library" ? "" : ns + "-") + name + "_" + tag;
             return new ModelSource(ModelSourceKind.Ollama, text, ModelName.Require(storeName), Repository: $"{ns}/{name}", Tag: tag);
         }
         throw new ArgumentException(

@@ -52,14 +52,15 @@ public class ModelPullerTests
         using var kit = new PullTestKit();
         var result = await kit.PullAsync("tinystories:260k");
 
-        Assert.Equal("tinystories-260k", result.Name);
+        Assert.Equal("tinystories_260k", result.Name);
         Assert.Equal("the registry's digest", result.VerifiedAgainst);
         var manifest = kit.Server.Requests.First();
         Assert.Equal("/v2/library/tinystories/manifests/260k", manifest.Path);
         Assert.Contains("application/vnd.docker.distribution.manifest.v2+json", manifest.Accept);
         Assert.Contains(kit.Server.Requests, r => r.Path == $"/v2/library/tinystories/blobs/sha256:{kit.Sha256}");
         Assert.Contains(kit.Progress, p => p.Status == PullProgress.Downloading && p.Digest == "sha256:" + kit.Sha256);
-        Assert.Equal(kit.Model, File.ReadAllBytes(kit.Store.PathFor("tinystories-260k")));
+        Assert.Equal(kit.Model, File.ReadAllBytes(kit.Store.PathFor("tinystories_260k")));
+        Assert.Equal(kit.Store.PathFor("tinystories_260k"), kit.Store.Find("tinystories:260k")); // the name ollama clients use
     }
 
     [Fact]

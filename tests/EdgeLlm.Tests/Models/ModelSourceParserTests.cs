@@ -36,9 +36,9 @@ public class ModelSourceParserTests
     }
 
     [Theory]
-    [InlineData("llama3.2:1b", "library/llama3.2", "1b", "llama3.2-1b")]
-    [InlineData("llama3.2", "library/llama3.2", "latest", "llama3.2-latest")]
-    [InlineData("someone/model:q4", "someone/model", "q4", "someone-model-q4")]
+    [InlineData("llama3.2:1b", "library/llama3.2", "1b", "llama3.2_1b")]
+    [InlineData("llama3.2", "library/llama3.2", "latest", "llama3.2_latest")]
+    [InlineData("someone/model:q4", "someone/model", "q4", "someone-model_q4")]
     public void Ollama_names_map_to_registry_repositories(string text, string repo, string tag, string name)
     {
         var s = ModelSourceParser.Parse(text, Hub);

@@ -63,7 +63,7 @@ public class PullCommandTests
             (exit, stdout, stderr) = Cli.Run("pull", "tinystories:260k", "--models-dir", kit.Store.Directory);
             Assert.True(exit == 0, stderr);
             Assert.Contains("verified against the registry's digest", stdout);
-            Assert.Equal(["stories260K", "tinystories-260k"], kit.Store.List().Select(m => m.Name));
+            Assert.Equal(["stories260K", "tinystories_260k"], kit.Store.List().Select(m => m.Name));
         }
         finally
         {
