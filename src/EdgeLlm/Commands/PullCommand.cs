@@ -42,7 +42,12 @@ internal static class PullCommand
         Console.WriteLine($"pulling {source.Text} into {store.Directory}");
         var printer = new PullProgressPrinter(Console.Out, terminal: !Console.IsOutputRedirected);
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+            e.Cancel = true; // the first stops the download cleanly, keeping the partial file for a resume
+            cancel.Cancel();
+        };
         Console.CancelKeyPress += onCancel;
         PullResult result;
         try

@@ -40,8 +40,14 @@ internal sealed class DownloadState(DownloadRequest request)
             return false;
         }
         var merged = new PartialRecord(announced.Url, announced.Size ?? _recorded?.Size, announced.Sha256 ?? _recorded?.Sha256);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(Request.RecordPath))!);
-        merged.Write(Request.RecordPath);
+        try
+        {
+            merged.Write(Request.RecordPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PullException($"cannot write in the model store: {e.Message.TrimEnd('.')}");
+        }
         _recorded = merged;
         Total = merged.Size;
         Sha256 = merged.Sha256;
@@ -54,7 +60,15 @@ internal sealed class DownloadState(DownloadRequest request)
     {
         if (_hash is null || _hashedBytes != Length) HashExistingBytes();
         // bufferSize 0: every write reaches the file at once, so Length always matches what is on disk.
-        var output = new FileStream(Request.PartialPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        FileStream output;
+        try
+        {
+            output = new FileStream(Request.PartialPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PullException($"cannot write in the model store: {e.Message.TrimEnd('.')}");
+        }
         output.SetLength(Length);
         output.Position = Length;
         return output;

@@ -12,11 +12,13 @@ namespace EdgeLlm.Models;
 public sealed class FileDownloader(HttpClient http, PullOptions options)
 {
     private const int BufferBytes = 1 << 20;
+    private const int MaxRestarts = 3;
 
     public async Task<DownloadedFile> DownloadAsync(DownloadRequest request, Action<PullProgress> progress, CancellationToken ct)
     {
         var state = new DownloadState(request);
         state.DiscardUnlessRecorded();
+        int restarts = 0;
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -24,7 +26,10 @@ public sealed class FileDownloader(HttpClient http, PullOptions options)
                 try
                 {
                     if (await TryOnceAsync(state, progress, ct).ConfigureAwait(false)) break;
-                    attempt--; // the server's file changed or it ignored Range: starting over is not a failed try
+                    // The server's file changed or it ignored Range: starting over is not a failed try, unless it never settles.
+                    if (++restarts > MaxRestarts)
+                        throw state.Refuse($"{request.Url.Authority} does not serve {request.Url} consistently (its byte ranges do not match); nothing kept");
+                    attempt--;
                 }
                 catch (Exception e) when (IsCut(e, ct))
                 {

@@ -43,6 +43,8 @@ internal sealed class FakeModelServer : IDisposable
     public string? AnnouncedSha256 { get; set; }
     /// <summary>Send bodies chunked, without Content-Length (and ignore Range), like a plain server streaming a file.</summary>
     public bool Chunked { get; set; }
+    /// <summary>Answer every request with the whole file (200), as servers without byte ranges do.</summary>
+    public bool IgnoreRange { get; set; }
 
     public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -132,7 +134,7 @@ internal sealed class FakeModelServer : IDisposable
     private async Task ServeBytes(HttpListenerRequest request, HttpListenerResponse response, byte[] bytes)
     {
         long from = 0;
-        if (!Chunked && request.Headers["Range"] is { } range && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        if (!Chunked && !IgnoreRange && request.Headers["Range"] is { } range && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
         {
             from = long.Parse(range[6..^1]);
             if (from >= bytes.Length)

@@ -80,6 +80,18 @@ public class ModelPullerTests
     }
 
     [Fact]
+    public async Task A_server_ignoring_Range_after_a_cut_sends_the_whole_file_again_which_replaces_the_partial_one()
+    {
+        using var kit = new PullTestKit();
+        kit.Server.IgnoreRange = true;
+        kit.Server.CutAfter.Enqueue(400_000);
+        var result = await kit.PullAsync($"hf:{PullTestKit.Repo}/{PullTestKit.File}");
+        Assert.Equal("bytes=400000-", kit.Server.Requests.Last().Range);
+        Assert.Equal(kit.Sha256, result.Sha256);
+        Assert.Equal(kit.Model, File.ReadAllBytes(result.Path));
+    }
+
+    [Fact]
     public async Task Interrupted_pull_keeps_the_partial_file_which_is_not_a_model_and_the_next_pull_resumes_it()
     {
         using var kit = new PullTestKit();
