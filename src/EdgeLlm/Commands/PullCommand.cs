@@ -66,7 +66,30 @@ internal static class PullCommand
         }
         printer.EndLine();
         PrintResult(result);
+        WarnIfNoRoomForWeightCache(result);
         return 0;
+    }
+
+    /// <summary>
+    /// The interleaved weight cache (about the model's size) is written at the model's first start; saying now that it
+    /// will not fit beats a slower model and a log line later. Only a note: the model runs without the cache.
+    /// </summary>
+    private static void WarnIfNoRoomForWeightCache(PullResult r)
+    {
+        if (r.AlreadyPresent || !r.Runs || Config.WeightCacheLocation.Resolve(null) is not { } directory) return;
+        try
+        {
+            string existing = Path.GetFullPath(directory);
+            while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing) ?? "/";
+            var (available, total) = DriveDiskSpace.Instance.Query(existing);
+            if (available < r.Size + Core.Model.DiskReserve.KeepFreeBytes(total))
+                Console.WriteLine($"note:          the interleaved weight cache (about {r.Size / 1e9:F2} GB in {directory}, written at the first start) " +
+                                  $"will not fit ({available / 1e9:F2} GB free); the model then runs without it, slower (weight_cache: off or another directory)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // no figures, no note
+        }
     }
 
     private static void PrintResult(PullResult r)

@@ -14,6 +14,24 @@ public sealed class ModelPuller(ModelStore store, PullOptions options)
     private readonly HttpClient _http = options.Http ?? SharedClient.Value;
     private static readonly Lazy<HttpClient> SharedClient = new(() => PullHttp.CreateClient());
 
+    /// <summary>
+    /// SOURCE as <c>edgellm pull</c> reads it, with the store's own name and checksum: what an ollama client's
+    /// <c>POST /api/pull {"model": "llama3.2:1b"}</c> asks for. A source that cannot be read is a PullException too.
+    /// </summary>
+    public Task<PullResult> PullAsync(string source, Action<PullProgress> progress, CancellationToken ct)
+    {
+        ModelSource parsed;
+        try
+        {
+            parsed = ModelSourceParser.Parse(source, options.Endpoints);
+        }
+        catch (ArgumentException e)
+        {
+            throw new PullException(e.Message);
+        }
+        return PullAsync(parsed, null, null, false, progress, ct);
+    }
+
     /// <param name="sha256">A checksum the file must have (hex), from the user; null: the server's or registry's.</param>
     /// <param name="name">The store name; null: the source's (<see cref="ModelSource.StoreName"/>).</param>
     /// <param name="force">Download again even when the store has the model.</param>

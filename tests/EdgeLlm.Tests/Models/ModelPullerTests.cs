@@ -38,6 +38,20 @@ public class ModelPullerTests
     }
 
     [Fact]
+    public async Task Source_text_overload_for_the_HTTP_API_reads_ollama_names_and_refuses_bad_ones()
+    {
+        using var kit = new PullTestKit();
+        var puller = new ModelPuller(kit.Store, kit.Options());
+        var statuses = new List<string>();
+        var result = await puller.PullAsync("tinystories:260k", p => statuses.Add(p.Status), CancellationToken.None);
+        Assert.Equal("tinystories_260k", result.Name);
+        Assert.Equal(PullProgress.PullingManifest, statuses[0]);
+        Assert.Equal([PullProgress.Verifying, PullProgress.Success], statuses[^2..]);
+        var e = await Assert.ThrowsAsync<PullException>(() => puller.PullAsync("Not A Model!", _ => { }, CancellationToken.None));
+        Assert.Contains("'Not A Model!' is not a model source", e.Message);
+    }
+
+    [Fact]
     public async Task Hugging_Face_web_page_url_is_downloaded_from_its_resolve_url()
     {
         using var kit = new PullTestKit();
