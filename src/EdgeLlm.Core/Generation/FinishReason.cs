@@ -6,8 +6,11 @@ public enum FinishReason
     /// <summary>An end-of-generation token or a stop string.</summary>
     Stop,
 
-    /// <summary>The token limit or the end of the context.</summary>
+    /// <summary>The token limit (max_tokens).</summary>
     Length,
+
+    /// <summary>The context is full: the answer was cut by the model's window, not by max_tokens.</summary>
+    Context,
 
     /// <summary>The caller's cancellation token fired.</summary>
     Cancelled,
@@ -19,6 +22,7 @@ public static class FinishReasonNames
     {
         FinishReason.Stop => "stop",
         FinishReason.Length => "length",
+        FinishReason.Context => "context",
         _ => "cancelled",
     };
 }

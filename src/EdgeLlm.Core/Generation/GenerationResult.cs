@@ -8,8 +8,12 @@ public sealed record GenerationResult(
     int GeneratedTokens,
     int ReusedPromptTokens,
     TimeSpan PromptTime,
-    TimeSpan GenerationTime)
+    TimeSpan GenerationTime,
+    int? EvaluatedPromptTokens = null)
 {
-    public double PromptTokensPerSecond => PromptTime.TotalSeconds > 0 ? (PromptTokens - ReusedPromptTokens) / PromptTime.TotalSeconds : 0;
+    /// <summary>Prompt tokens run through the model: all but the reused ones, fewer when cancelled mid-prompt.</summary>
+    public int PromptTokensEvaluated => EvaluatedPromptTokens ?? PromptTokens - ReusedPromptTokens;
+
+    public double PromptTokensPerSecond => PromptTime.TotalSeconds > 0 ? PromptTokensEvaluated / PromptTime.TotalSeconds : 0;
     public double TokensPerSecond => GenerationTime.TotalSeconds > 0 ? GeneratedTokens / GenerationTime.TotalSeconds : 0;
 }

@@ -15,4 +15,6 @@ public sealed record GenerationSettings
 
     /// <summary>Drop <c>&lt;think&gt;…&lt;/think&gt;</c> from the answer (a thinking model asked not to think).</summary>
     public bool HideThinking { get; init; }
+    /// <summary>A grammar the answer must match (GBNF, JSON Schema or any JSON), possibly lazy; null for free text.</summary>
+    public Sampling.Grammar.OutputConstraint? Constraint { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EdgeLlm.Core.Model;
 using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Sampling.Grammar;
 using EdgeLlm.Core.Tokenizers;
 
 namespace EdgeLlm.Core.Generation;
@@ -17,6 +18,7 @@ public sealed class TextGenerator
     private readonly Tokenizer _tokenizer;
     private readonly float[] _logits;
     private readonly List<int> _cachedTokens = [];
+    private readonly GrammarTableCache _grammarTables = new();
 
     public TextGenerator(TransformerModel model, Tokenizer tokenizer)
     {
@@ -47,6 +49,7 @@ public sealed class TextGenerator
         if (settings.MaxTokens < 0) throw new ArgumentOutOfRangeException(nameof(settings), "max tokens must not be negative");
 
         var sampler = new Sampler(settings.Sampling, _tokenizer.VocabSize);
+        var constraint = settings.Constraint?.CreateMatcher(_tokenizer, _grammarTables);
         foreach (int t in promptTokens) sampler.Accept(t);
         var stop = new StopStringMatcher(settings.StopStrings);
         var decoder = _tokenizer.CreateDecoder(stripLeadingSpace: _tokenizer.AddBos && promptTokens[0] == _tokenizer.BosId && promptTokens.Count == 1);
@@ -54,7 +57,7 @@ public sealed class TextGenerator
         var thinking = settings.HideThinking ? new ThinkingFilter() : null;
 
         var clock = Stopwatch.StartNew();
-        int reused = EvaluatePrompt(promptTokens, cancellation);
+        var (reused, evaluated) = EvaluatePrompt(promptTokens, cancellation);
         var promptTime = clock.Elapsed;
         clock.Restart();
 
@@ -77,18 +80,23 @@ public sealed class TextGenerator
         {
             while (true)
             {
+                // A grammar that is complete with nothing allowed after it ends the answer (also before the first token).
+                if (constraint is { MustEnd: true }) { reason = FinishReason.Stop; break; }
                 if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
                 BeforeEachToken?.Invoke(cancellation);
                 if (cancellation.IsCancellationRequested) { reason = FinishReason.Cancelled; break; }
-                int token = sampler.Sample(_logits);
+                int token = sampler.Sample(_logits, constraint);
                 sampler.Accept(token);
                 generated++;
                 if (_tokenizer.EndOfGenerationIds.Contains(token)) { reason = FinishReason.Stop; break; }
+                constraint?.Accept(token);
 
                 var match = stop.Push(decoder.Append(token));
                 Emit(match.Text);
                 if (match.Stopped) { reason = FinishReason.Stop; break; }
-                if (generated >= settings.MaxTokens || position >= context) { reason = FinishReason.Length; break; }
+                if (constraint is { MustEnd: true }) { reason = FinishReason.Stop; break; }
+                if (generated >= settings.MaxTokens) { reason = FinishReason.Length; break; }
+                if (position >= context) { reason = FinishReason.Context; break; }
 
                 _model.Forward([token], position, _logits);
                 _cachedTokens.Add(token);
@@ -100,11 +108,19 @@ public sealed class TextGenerator
             Emit(stop.Push(decoder.Flush()).Text + stop.Flush(), last: true);
         else if (thinking != null)
             Emit("", last: true);
-        return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed);
+        return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed, evaluated);
     }
 
-    /// <summary>Runs the prompt through the model, reusing the cached prefix; returns the reused count, or -1 if cancelled.</summary>
-    private int EvaluatePrompt(IReadOnlyList<int> prompt, CancellationToken cancellation)
+    /// <summary>How long one prompt slice may take: a cancellation (client, timeout, SIGTERM) waits at most about this long.</summary>
+    public static readonly TimeSpan SliceBudget = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Runs the prompt through the model, reusing the cached prefix; returns the reused count (-1 if cancelled) and how
+    /// many tokens were evaluated. The prompt goes in slices of at most 64 tokens, sized from the measured speed so that
+    /// one slice takes about <see cref="SliceBudget"/>: a 7B model on a Pi 4 runs one token at a time, a small model
+    /// keeps the big batches.
+    /// </summary>
+    private (int Reused, int Evaluated) EvaluatePrompt(IReadOnlyList<int> prompt, CancellationToken cancellation)
     {
         int common = 0;
         while (common < _cachedTokens.Count && common < prompt.Count && _cachedTokens[common] == prompt[common]) common++;
@@ -114,16 +130,31 @@ public sealed class TextGenerator
 
         var remaining = new int[prompt.Count - common];
         for (int i = 0; i < remaining.Length; i++) remaining[i] = prompt[common + i];
-        // Feed in slices so that a cancellation is noticed between them on long prompts.
-        const int slice = 64;
-        for (int done = 0; done < remaining.Length; done += slice)
+        const int maxSlice = 64;
+        int slice = Math.Min(_sliceHint, maxSlice);
+        int done = 0;
+        while (done < remaining.Length)
         {
-            if (cancellation.IsCancellationRequested) return -1;
+            if (cancellation.IsCancellationRequested) return (-1, done);
             int n = Math.Min(slice, remaining.Length - done);
+            long start = Stopwatch.GetTimestamp();
             _model.Forward(remaining.AsSpan(done, n), common + done, _logits);
             for (int i = 0; i < n; i++) _cachedTokens.Add(remaining[done + i]);
+            done += n;
+            slice = NextSlice(n, Stopwatch.GetElapsedTime(start), maxSlice);
         }
-        return common;
+        _sliceHint = slice;
+        return (common, done);
+    }
+
+    /// <summary>The slice size the next prompt starts with (learned from the last one).</summary>
+    private int _sliceHint = 8;
+
+    internal static int NextSlice(int tokens, TimeSpan took, int maxSlice)
+    {
+        double perToken = took.TotalSeconds / tokens;
+        if (perToken <= 0) return maxSlice;
+        return (int)Math.Clamp(SliceBudget.TotalSeconds / perToken, 1, maxSlice);
     }
 
     /// <summary>Forgets the cached prefix (e.g. after the KV cache was used by something else).</summary>

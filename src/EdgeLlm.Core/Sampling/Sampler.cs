@@ -4,7 +4,7 @@ namespace EdgeLlm.Core.Sampling;
 
 /// <summary>
 /// Picks the next token from a logits vector.
-/// Chain (llama.cpp's default order): repetition/frequency/presence penalties → top-k → top-p → min-p
+/// Chain (llama.cpp's default order): repetition/frequency/presence penalties → grammar mask (when given) → top-k → top-p → min-p
 /// → temperature → softmax → draw with a seeded xoshiro256** generator.
 /// Greedy (temperature &lt;= 0) is argmax after penalties, ties going to the lowest token id.
 /// All buffers are allocated once in the constructor; <see cref="Sample"/> and <see cref="Accept"/> do not allocate.
@@ -82,19 +82,32 @@ public sealed class Sampler
     /// Chooses a token. <paramref name="logits"/> must have <see cref="VocabSize"/> entries; penalties are applied
     /// to it in place (the other steps work on an internal candidate buffer).
     /// </summary>
-    public int Sample(Span<float> logits)
+    public int Sample(Span<float> logits) => Sample(logits, null);
+
+    /// <summary>
+    /// Chooses a token that <paramref name="constraint"/> allows. Chain: penalties, then the constraint's mask, then
+    /// top-k/top-p/min-p/temperature. The mask is only built when needed: the token the unmasked chain picks is
+    /// checked first and kept if the constraint allows it (llama.cpp's shortcut; exact for greedy decoding).
+    /// </summary>
+    /// <exception cref="Grammar.GrammarException">No token of the vocabulary fits the constraint here.</exception>
+    public int Sample(Span<float> logits, ITokenConstraint? constraint)
     {
         if (logits.Length != _vocabSize)
             throw new ArgumentException($"Expected {_vocabSize} logits, got {logits.Length}.", nameof(logits));
 
         ApplyPenalties(logits);
+        if (constraint is not { IsActive: true })
+            return Choose(logits);
 
-        if (_options.IsGreedy)
-            return ArgMax(logits);
-
-        int n = Filter(logits);
-        return Draw(n);
+        int first = Choose(logits);
+        if (constraint.Allows(first))
+            return first;
+        if (constraint.Mask(logits) == 0)
+            throw new Grammar.GrammarException("no token of the vocabulary can continue the grammar here (is a character it requires missing from the vocabulary?)");
+        return Choose(logits);
     }
+
+    private int Choose(Span<float> logits) => _options.IsGreedy ? ArgMax(logits) : Draw(Filter(logits));
 
     /// <summary>Records a token (prompt or generated) in the penalty history.</summary>
     public void Accept(int token)

@@ -46,7 +46,7 @@ public static unsafe class Dot
         RowShape.Check(weightType, weights[..checked((int)((long)(rowCount - 1) * rowStride + rowBytes))], 1, activationRow, n);
         if (results.Length < rowCount) throw new ArgumentException($"{rowCount} rows need {rowCount} results, got {results.Length}", nameof(results));
         var path = Default(weightType);
-        if (path != KernelPath.FloatVector)
+        if (path is not (KernelPath.FloatVector or KernelPath.FloatVector128))
         {
             for (int r = 0; r < rowCount; r++)
                 Run(path, weightType, weights.Slice(r * rowStride, (int)rowBytes), 1, activationRow, n, results.Slice(r, 1));
@@ -55,7 +55,10 @@ public static unsafe class Dot
         fixed (byte* w = weights)
         fixed (byte* a = activationRow)
         fixed (float* res = results)
-            FloatDot.Rows(weightType, w, rowStride, rowCount, a, n, res);
+        {
+            if (path == KernelPath.FloatVector) FloatDot.Rows(weightType, w, rowStride, rowCount, a, n, res);
+            else FloatDot128.Rows(weightType, w, rowStride, rowCount, a, n, res);
+        }
     }
 
     /// <summary>Per-worker scratch <see cref="Tile"/> needs.</summary>
@@ -144,7 +147,8 @@ public static unsafe class Dot
                 if (WideningArm.IsSupported) return KernelPath.Neon;
                 return KernelPath.Scalar;
             case GgmlType.F32 or GgmlType.F16 or GgmlType.BF16:
-                return FloatDot.IsSupported ? KernelPath.FloatVector : KernelPath.Scalar;
+                // 256-bit where it is hardware (x64); arm64 has 128-bit registers only, and Vector256 would be emulated there.
+                return FloatDot.IsSupported ? KernelPath.FloatVector : FloatDot128.IsSupported ? KernelPath.FloatVector128 : KernelPath.Scalar;
             default:
                 return KernelPath.Scalar;
         }
@@ -164,6 +168,7 @@ public static unsafe class Dot
             KernelPath.Neon => intType && WideningArm.IsSupported,
             KernelPath.NeonEmulated => intType,
             KernelPath.FloatVector => weightType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && FloatDot.IsSupported,
+            KernelPath.FloatVector128 => weightType is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 && FloatDot128.IsSupported,
             _ => false,
         };
     }
@@ -178,7 +183,8 @@ public static unsafe class Dot
         KernelPath.NeonDot => SdotArm.Name,
         KernelPath.Neon => WideningArm.Name,
         KernelPath.NeonEmulated => EmulatedSdot.Name,
-        KernelPath.FloatVector => Vector256.IsHardwareAccelerated ? "vector256" : "vector",
+        KernelPath.FloatVector => "vector256",
+        KernelPath.FloatVector128 => "vector128",
         _ => path.ToString(),
     };
 
@@ -217,6 +223,7 @@ public static unsafe class Dot
                 case KernelPath.Neon: ArmKernels<WideningArm>(type, w, rowBytes, rowCount, a, n, res); break;
                 case KernelPath.NeonEmulated: ArmKernels<EmulatedSdot>(type, w, rowBytes, rowCount, a, n, res); break;
                 case KernelPath.FloatVector: FloatDot.Rows(type, w, rowBytes, rowCount, a, n, res); break;
+                case KernelPath.FloatVector128: FloatDot128.Rows(type, w, rowBytes, rowCount, a, n, res); break;
                 default: throw new NotSupportedException(path.ToString());
             }
         }

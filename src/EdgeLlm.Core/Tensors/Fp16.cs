@@ -122,4 +122,27 @@ public static class Fp16
         Vector256<uint> mag = Vector256.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
         return (sign | mag).AsSingle();
     }
+
+    /// <summary>Four halves (the low four lanes of <paramref name="h"/>) to four floats, exactly: the 128-bit form for arm64.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ToSingleLower(Vector128<ushort> h) => ToSingleLow(Vector128.WidenLower(h).AsInt32());
+
+    /// <summary>The upper four halves of <paramref name="h"/> to floats, exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ToSingleUpper(Vector128<ushort> h) => ToSingleLow(Vector128.WidenUpper(h).AsInt32());
+
+    /// <inheritdoc cref="ToSingleLow(Vector256{int})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ToSingleLow(Vector128<int> lanes)
+    {
+        Vector128<uint> w = lanes.AsUInt32() << 16;
+        Vector128<uint> sign = w & Vector128.Create(0x80000000u);
+        Vector128<uint> twoW = w + w;
+        Vector128<float> normal = ((twoW >>> 4) + Vector128.Create(0x70000000u)).AsSingle()
+                                  * Vector128.Create(BitConverter.UInt32BitsToSingle(0x07800000u));
+        Vector128<float> sub = ((twoW >>> 17) | Vector128.Create(0x3F000000u)).AsSingle() - Vector128.Create(0.5f);
+        Vector128<uint> isSub = Vector128.LessThan(twoW, Vector128.Create(0x08000000u));
+        Vector128<uint> mag = Vector128.ConditionalSelect(isSub, sub.AsUInt32(), normal.AsUInt32());
+        return (sign | mag).AsSingle();
+    }
 }

@@ -19,4 +19,6 @@ internal enum KernelPath
     NeonEmulated,
     /// <summary>Portable 256-bit float kernels (F32, F16, BF16).</summary>
     FloatVector,
+    /// <summary>Portable 128-bit float kernels (F32, F16, BF16): arm64's float path.</summary>
+    FloatVector128,
 }

@@ -65,6 +65,26 @@ public abstract class Tokenizer
     /// <summary>Control tokens (BOS, EOS, chat markup): never produced from user text, rendered as nothing.</summary>
     public bool IsControl(int id) => KindOf(id) == TokenKind.Control;
 
+    /// <summary>
+    /// The most text bytes one token stands for: a text of N bytes needs at least N / this many tokens, which lets a
+    /// server refuse a far too long prompt from its length alone, without tokenizing it.
+    /// </summary>
+    public int LongestPieceBytes
+    {
+        get
+        {
+            if (_longestPiece == 0)
+            {
+                int longest = 1;
+                for (int id = 0; id + 1 < _pieceOffsets.Length; id++) longest = Math.Max(longest, _pieceOffsets[id + 1] - _pieceOffsets[id]);
+                _longestPiece = longest;
+            }
+            return _longestPiece;
+        }
+    }
+
+    private int _longestPiece;
+
     /// <summary>The token's text as stored in the vocabulary (escaped form: ▁ for spaces, GPT-2 byte characters...).</summary>
     public string TokenText(int id) => Vocabulary.Text(CheckId(id));
 

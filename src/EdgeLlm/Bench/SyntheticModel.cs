@@ -24,6 +24,8 @@ public sealed record SyntheticPreset(
         // TinyLlama-1.1B's shape (grouped-query attention).
         new("1b-q4_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
         new("1b-q4_k_m", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_K, 15),
+        // The tiny-q4_0 test fixture's shape: a forward pass cheap enough that sampler costs show (grammar bench).
+        new("tiny-q4_0", "llama", 32000, 256, 2, 8, 4, 768, GgmlType.Q4_0, 2),
         // The shapes people run on a Pi today, each in Q4_0 and Q4_K_M.
         .. Both("llama3.2-1b", "llama", 128256, 2048, 16, 32, 8, 8192, tied: true, ropeFreqs: true, ropeBase: 500000f),
         .. Both("llama3.2-3b", "llama", 128256, 3072, 28, 24, 8, 8192, tied: true, ropeFreqs: true, ropeBase: 500000f),
@@ -52,8 +54,14 @@ public sealed record SyntheticPreset(
 /// </summary>
 public static class SyntheticModel
 {
-    public static void Write(SyntheticPreset p, Stream output, ulong seed = 0x5EED)
+    /// <param name="vocabulary">
+    /// A GGUF file whose tokenizer (every <c>tokenizer.ggml.*</c> key) the model gets instead of the synthetic one, its
+    /// size replacing the preset's: e.g. a large vocabulary on a llama-architecture model, to measure vocabulary-bound costs.
+    /// </param>
+    public static void Write(SyntheticPreset p, Stream output, ulong seed = 0x5EED, GgufFile? vocabulary = null)
     {
+        if (vocabulary is not null)
+            p = p with { Vocab = vocabulary.Find("tokenizer.ggml.tokens")?.ArrayLength ?? throw new GgufException("the vocabulary file has no tokenizer.ggml.tokens") };
         string a = p.Architecture;
         int headDim = p.HeadSize, qDim = p.Heads * headDim, kvDim = p.KvHeads * headDim;
         var writer = new GgufWriter()
@@ -75,7 +83,8 @@ public static class SyntheticModel
             writer.Add($"{a}.attention.key_length", (uint)headDim).Add($"{a}.attention.value_length", (uint)headDim);
         if (p.SlidingWindow > 0)
             writer.Add($"{a}.attention.sliding_window", (uint)p.SlidingWindow);
-        AddVocabulary(writer, p.Vocab);
+        if (vocabulary is null) AddVocabulary(writer, p.Vocab);
+        else CopyVocabulary(writer, vocabulary);
 
         // llama-quantize keeps a tied embedding, which is also the output, at Q6_K.
         GgmlType embedding = p.Tied && p.Main != GgmlType.F32 ? GgmlType.Q6_K : p.Main;
@@ -220,6 +229,21 @@ public static class SyntheticModel
             .Add("tokenizer.ggml.unknown_token_id", 0u)
             .Add("tokenizer.ggml.add_bos_token", true)
             .Add("tokenizer.ggml.add_eos_token", false);
+    }
+
+    private static void CopyVocabulary(GgufWriter writer, GgufFile source)
+    {
+        foreach (var (key, value) in source.MetadataInFileOrder)
+        {
+            if (!key.StartsWith("tokenizer.", StringComparison.Ordinal)) continue;
+            if (value.AsString() is { } text) writer.Add(key, text);
+            else if (value.AsBool() is { } flag) writer.Add(key, flag);
+            else if (value.IsInteger) writer.Add(key, (uint)value.AsInt64()!.Value);
+            else if (value.AsArray<string>() is { } strings) writer.Add(key, strings);
+            else if (value.Type == GgufValueType.Array && value.ElementType == GgufValueType.Float32) writer.Add(key, value.AsFloatArray()!);
+            else if (value.AsInt64Array() is { } integers) writer.Add(key, integers.Select(i => (int)i).ToArray());
+            // Other kinds (none in real tokenizers) are left out.
+        }
     }
 
     /// <summary>A tiny, fast, deterministic generator: 8 random bytes per step.</summary>

@@ -2,22 +2,35 @@ using System.Globalization;
 
 namespace EdgeLlm.Commands;
 
-/// <summary>Minimal GNU-style option reader: "--name value", "--name=value", flags, and positionals.</summary>
+/// <summary>
+/// Minimal GNU-style option reader: "--name value", "--name=value", flags, positionals, and short or alternative
+/// spellings mapped to a long name (llama.cpp's <c>-m</c>, <c>-p</c>, ...). Strict: an option the command does not
+/// know, a dash-word that is no known short option, and a positional the command did not ask for are all errors.
+/// </summary>
 public sealed class ArgReader
 {
     private readonly List<string> _positionals = [];
     private readonly List<KeyValuePair<string, string?>> _options = [];
     private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+    private bool _positionalsRead;
 
-    public ArgReader(IEnumerable<string> args, IReadOnlySet<string> flags)
+    /// <param name="args">The command's arguments (after the command name).</param>
+    /// <param name="flags">Long names that take no value.</param>
+    /// <param name="aliases">Other spellings ("-m", "--socket") → long name without dashes ("model", "socket-path").</param>
+    public ArgReader(IEnumerable<string> args, IReadOnlySet<string> flags, IReadOnlyDictionary<string, string>? aliases = null)
     {
+        aliases ??= CliAliases.None;
         using var it = args.GetEnumerator();
         while (it.MoveNext())
         {
             string a = it.Current;
+            int eq = a.IndexOf('=');
+            string spelled = a.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? a[..eq] : a;
+            if (aliases.TryGetValue(spelled, out string? longName))
+                a = eq > 0 && spelled.Length < a.Length ? $"--{longName}={a[(eq + 1)..]}" : $"--{longName}";
             if (a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2)
             {
-                int eq = a.IndexOf('=');
+                eq = a.IndexOf('=');
                 if (eq > 0)
                     _options.Add(new(a[2..eq], a[(eq + 1)..]));
                 else if (flags.Contains(a[2..]))
@@ -27,6 +40,10 @@ public sealed class ArgReader
                 else
                     throw new CliException($"option {a} needs a value");
             }
+            else if (a.Length > 1 && a[0] == '-' && !IsNumber(a))
+            {
+                throw new CliException($"unknown option {a}");
+            }
             else
             {
                 _positionals.Add(a);
@@ -34,7 +51,15 @@ public sealed class ArgReader
         }
     }
 
-    public IReadOnlyList<string> Positionals => _positionals;
+    /// <summary>The words that are not options; reading them tells <see cref="RejectUnknown"/> the command takes them.</summary>
+    public IReadOnlyList<string> Positionals
+    {
+        get
+        {
+            _positionalsRead = true;
+            return _positionals;
+        }
+    }
 
     public bool Flag(string name)
     {
@@ -67,20 +92,24 @@ public sealed class ArgReader
         return v;
     }
 
-    public float GetFloat(string name, float fallback, float min = float.MinValue, float max = float.MaxValue)
+    /// <summary>A number checked by the field's one validator (the same rule as the config file and the wire).</summary>
+    public double? GetNumber(string name, Config.NumberField field)
     {
         string? s = Get(name);
-        if (s is null) return fallback;
-        if (!float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) || !(v >= min && v <= max))
-            throw new CliException($"--{name} must be a number from {min} to {max}, got '{s}'");
+        if (s is null) return null;
+        if (field.Parse(s, out double v) is { } problem) throw new CliException($"--{name} {problem}");
         return v;
     }
 
-    /// <summary>Fails on any option the command did not ask for, so typos do not pass silently.</summary>
+    /// <summary>Fails on any option or positional the command did not ask for, so typos and stray words do not pass silently.</summary>
     public void RejectUnknown()
     {
         foreach (var o in _options)
             if (!_consumed.Contains(o.Key))
                 throw new CliException($"unknown option --{o.Key}");
+        if (!_positionalsRead && _positionals.Count > 0)
+            throw new CliException($"unexpected argument '{_positionals[0]}'");
     }
+
+    private static bool IsNumber(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -7,13 +7,13 @@ namespace EdgeLlm.Commands;
 
 /// <summary>
 /// <c>edgellm bench --model F [--threads N] [--pp 64] [--tg 32] [--reps 3] [--weight-cache DIR|off] [--thermal-sensor PATH] [--json]</c>,
-/// or <c>edgellm bench --kernels</c>.
+/// or <c>edgellm bench --kernels</c>, or <c>edgellm bench --grammar json (--model F | --vocab F)</c> (<see cref="GrammarBenchCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" });
+        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" }, CliAliases.Bench);
         if (a.Flag("kernels"))
         {
             a.RejectUnknown();
@@ -21,6 +21,8 @@ internal static class BenchCommand
                 Console.WriteLine($"{name,-24} {gbps,7:F2} GB/s of weights per CPU-second (1 thread, cache-resident)");
             return 0;
         }
+        if (a.Get("grammar") is not null)
+            return GrammarBenchCommand.Run(a);
         string model = a.Require("model");
         int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
         int pp = a.GetInt("pp", 64, 0, 4096);
@@ -30,6 +32,7 @@ internal static class BenchCommand
         string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
         string sensorPath = a.Get("thermal-sensor") ?? Guards.SysfsTemperatureSensor.DefaultPath;
         a.RejectUnknown();
+        if (Config.ModelFile.Problem(model) is { } problem) throw new CliException(problem);
 
         // The SoC temperature before and after: a benchmark that heats a Pi past its throttle point measures the firmware.
         var sensor = new Guards.SysfsTemperatureSensor(sensorPath);

@@ -20,7 +20,7 @@ internal static class EvalCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json" });
+        var a = new ArgReader(args, new HashSet<string> { "json" }, CliAliases.Eval);
         var modelArgs = ModelArgs.Read(a);
         string promptPath = a.Require("prompt-file");
         int nGen = a.GetInt("n-gen", 16, 0, 1 << 16);

@@ -14,10 +14,10 @@ internal static class InfoCommand
     {
         var a = new ArgReader(args, new HashSet<string> { "json" });
         bool json = a.Flag("json");
-        a.RejectUnknown();
         if (a.Positionals.Count != 1) throw new CliException("usage: edgellm info <model.gguf> [--json]");
+        a.RejectUnknown();
 
-        using var file = GgufFile.Open(a.Positionals[0]);
+        using var file = Config.ModelFile.Open(a.Positionals[0]);
         var s = ModelFileSummary.From(file);
         if (json)
         {

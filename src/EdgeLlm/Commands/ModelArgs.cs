@@ -8,8 +8,8 @@ internal sealed record ModelArgs(string Path, int ContextLength, int Threads, Kv
 {
     public static ModelArgs Read(ArgReader a, int defaultContext = 0) => new(
         Models.ModelStore.ResolveModelSetting(a.Require("model"), a.Get("models-dir")), // a path or a store name
-        a.GetInt("ctx", defaultContext, 0, 1 << 20),
-        a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256),
+        (int?)a.GetNumber("ctx", Config.Fields.ContextSize) ?? defaultContext,
+        (int?)a.GetNumber("threads", Config.Fields.Threads) ?? WorkerPool.DefaultThreadCount,
         ParseKvType(a.Get("kv-type") ?? "f16"),
         Config.WeightCacheLocation.Resolve(a.Get("weight-cache")));
 
@@ -29,5 +29,6 @@ internal sealed record ModelArgs(string Path, int ContextLength, int Threads, Kv
         Log = line => Console.Error.WriteLine(line),
     };
 
-    public GgufFile Open() => GgufFile.Open(Path);
+    /// <summary>Opens the model after checking that it is a regular file (a directory or a FIFO gets a clear error, never a hang).</summary>
+    public GgufFile Open() => Config.ModelFile.Open(Path);
 }

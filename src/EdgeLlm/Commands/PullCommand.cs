@@ -19,20 +19,22 @@ internal static class PullCommand
         string? name = a.Get("name");
         bool force = a.Flag("force");
         var store = ModelStore.Open(a.Get("models-dir"));
+        var positionals = a.Positionals;
         a.RejectUnknown();
         if (list)
         {
+            if (positionals.Count != 0) throw new CliException(UsageText);
             CuratedTable.Print(Console.Out);
             return 0;
         }
-        if (a.Positionals.Count != 1) throw new CliException(UsageText);
+        if (positionals.Count != 1) throw new CliException(UsageText);
 
         ModelSource source;
         ModelEndpoints endpoints;
         try
         {
             endpoints = ModelEndpoints.FromEnvironment();
-            source = ModelSourceParser.Parse(a.Positionals[0], endpoints);
+            source = ModelSourceParser.Parse(positionals[0], endpoints);
         }
         catch (ArgumentException e)
         {

@@ -13,13 +13,14 @@ internal static class RmCommand
         var a = new ArgReader(args, new HashSet<string>());
         var store = ModelStore.Open(a.Get("models-dir"));
         string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
+        var positionals = a.Positionals;
         a.RejectUnknown();
-        if (a.Positionals.Count != 1) throw new CliException("usage: edgellm rm NAME [--models-dir D] [--weight-cache D]");
+        if (positionals.Count != 1) throw new CliException("usage: edgellm rm NAME [--models-dir D] [--weight-cache D]");
 
         string name;
         try
         {
-            name = ModelName.Require(a.Positionals[0]);
+            name = ModelName.Require(positionals[0]);
         }
         catch (ArgumentException e)
         {

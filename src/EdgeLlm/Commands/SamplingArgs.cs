@@ -1,36 +1,45 @@
+using EdgeLlm.Config;
 using EdgeLlm.Core.Sampling;
 
 namespace EdgeLlm.Commands;
 
-/// <summary>Sampling flags shared by run and ask: --temp, --top-k, --top-p, --min-p, penalties, --seed.</summary>
-internal static class SamplingArgs
+/// <summary>
+/// Sampling flags shared by run and ask: --temp, --top-k, --top-p, --min-p, penalties, --repeat-last-n, --seed.
+/// Null means "not given" (run then uses its defaults, ask leaves the choice to the daemon). Ranges are the
+/// shared <see cref="Fields"/> rules, the same as the config file and the wire.
+/// </summary>
+internal sealed record SamplingArgs(
+    float? Temperature, int? TopK, float? TopP, float? MinP, float? RepeatPenalty, int? RepeatLastN,
+    float? FrequencyPenalty, float? PresencePenalty, ulong? Seed)
 {
-    public static SamplingOptions Read(ArgReader a)
+    public static SamplingArgs Read(ArgReader a)
     {
-        var d = new SamplingOptions();
         string? seed = a.Get("seed");
-        var options = new SamplingOptions
-        {
-            Temperature = a.GetFloat("temp", d.Temperature, 0, 100),
-            TopK = a.GetInt("top-k", d.TopK, 0),
-            TopP = a.GetFloat("top-p", d.TopP, 0, 1),
-            MinP = a.GetFloat("min-p", d.MinP, 0, 1),
-            RepeatPenalty = a.GetFloat("repeat-penalty", d.RepeatPenalty, 0, 100),
-            PenaltyWindow = a.GetInt("repeat-last-n", d.PenaltyWindow, -1),
-            FrequencyPenalty = a.GetFloat("frequency-penalty", d.FrequencyPenalty, -100, 100),
-            PresencePenalty = a.GetFloat("presence-penalty", d.PresencePenalty, -100, 100),
-            Seed = seed is null ? null
+        return new SamplingArgs(
+            (float?)a.GetNumber("temp", Fields.Temperature),
+            (int?)a.GetNumber("top-k", Fields.TopK),
+            (float?)a.GetNumber("top-p", Fields.TopP),
+            (float?)a.GetNumber("min-p", Fields.MinP),
+            (float?)a.GetNumber("repeat-penalty", Fields.RepeatPenalty),
+            (int?)a.GetNumber("repeat-last-n", Fields.RepeatLastN),
+            (float?)a.GetNumber("frequency-penalty", Fields.FrequencyPenalty),
+            (float?)a.GetNumber("presence-penalty", Fields.PresencePenalty),
+            seed is null ? null
                 : ulong.TryParse(seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out ulong s) ? s
-                : throw new CliException($"--seed must be a non-negative integer, got '{seed}'"),
-        };
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(e.Message);
-        }
-        return options;
+                : throw new CliException($"--seed must be a non-negative integer, got '{seed}'"));
     }
+
+    /// <summary>The given flags over <paramref name="defaults"/>.</summary>
+    public SamplingOptions Over(SamplingOptions defaults) => defaults with
+    {
+        Temperature = Temperature ?? defaults.Temperature,
+        TopK = TopK ?? defaults.TopK,
+        TopP = TopP ?? defaults.TopP,
+        MinP = MinP ?? defaults.MinP,
+        RepeatPenalty = RepeatPenalty ?? defaults.RepeatPenalty,
+        PenaltyWindow = RepeatLastN ?? defaults.PenaltyWindow,
+        FrequencyPenalty = FrequencyPenalty ?? defaults.FrequencyPenalty,
+        PresencePenalty = PresencePenalty ?? defaults.PresencePenalty,
+        Seed = Seed ?? defaults.Seed,
+    };
 }

@@ -7,23 +7,27 @@ using EdgeLlm.Config;
 namespace EdgeLlm.Commands;
 
 /// <summary>
-/// <c>edgellm status [--socket PATH] [--json]</c>: asks a running daemon for its state, queue, figures and guard
+/// <c>edgellm status [--socket-path PATH] [--json]</c>: asks a running daemon for its state, queue, figures and guard
 /// states (thermal, memory). Exit 0 when answered, 1 when no daemon answers.
 /// </summary>
 internal static class StatusCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json" });
-        string socketPath = a.Get("socket") ?? Environment.GetEnvironmentVariable(ConfigLoader.EnvName("socket_path")) ?? EdgeLlmConfig.DefaultSocketPath;
+        var a = new ArgReader(args, new HashSet<string> { "json" }, CliAliases.Status);
+        string socketPath = DaemonSocket.PathFrom(a);
         bool json = a.Flag("json");
         a.RejectUnknown();
 
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var socket = DaemonSocket.TryConnect(socketPath, out string problem);
+        if (socket is null)
+        {
+            Console.Error.WriteLine($"error: {problem}");
+            return 1;
+        }
         string? line;
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             socket.ReceiveTimeout = 10_000;
             using var stream = new NetworkStream(socket, ownsSocket: false);
             stream.Write("{\"op\":\"status\",\"id\":\"status\"}\n"u8);
@@ -32,7 +36,7 @@ internal static class StatusCommand
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
-            Console.Error.WriteLine($"error: no daemon answers on {socketPath} ({e.Message}); is edgellm running? (systemctl status edgellm)");
+            Console.Error.WriteLine($"error: the daemon on {socketPath} did not answer: {e.Message}");
             return 1;
         }
         if (line is null)
@@ -61,7 +65,7 @@ internal static class StatusCommand
         Console.WriteLine($"queue:      {Get("queue_depth")} of {Get("queue_length")}");
         Console.WriteLine($"served:     {Get("requests_served")} ({Get("requests_rejected")} rejected)");
         Console.WriteLine($"last speed: {Num("last_tps").ToString("F1", inv)} tok/s generation, {Num("last_prompt_tps").ToString("F1", inv)} tok/s prompt");
-        Console.WriteLine($"uptime:     {TimeSpan.FromSeconds(Num("uptime_seconds")):d\\.hh\\:mm\\:ss}");
+        Console.WriteLine($"uptime:     {HumanDuration.Format(TimeSpan.FromSeconds(Num("uptime_seconds")))}");
         if (s.TryGetProperty("guards", out var guards))
             foreach (var g in guards.EnumerateObject())
                 Console.WriteLine($"{g.Name + ":",-11} {g.Value.GetString()}");

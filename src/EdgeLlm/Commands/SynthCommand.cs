@@ -3,7 +3,10 @@ using EdgeLlm.Bench;
 
 namespace EdgeLlm.Commands;
 
-/// <summary><c>edgellm synth --preset NAME --out F.gguf [--seed N]</c>: a random-weight model of a real shape (presets: <see cref="SyntheticPreset.All"/>).</summary>
+/// <summary>
+/// <c>edgellm synth --preset NAME --out F.gguf [--seed N] [--vocab V.gguf]</c>: a random-weight model of a real shape
+/// (presets: <see cref="SyntheticPreset.All"/>), optionally with the tokenizer of another GGUF file.
+/// </summary>
 internal static class SynthCommand
 {
     public static int Run(string[] args)
@@ -12,6 +15,7 @@ internal static class SynthCommand
         string presetName = a.Require("preset");
         string path = a.Require("out");
         int seed = a.GetInt("seed", 0x5EED, 0);
+        string? vocabPath = a.Get("vocab");
         a.RejectUnknown();
 
         SyntheticPreset preset;
@@ -22,8 +26,9 @@ internal static class SynthCommand
         string temp = path + ".partial";
         try
         {
+            using var vocabulary = vocabPath is null ? null : Core.Gguf.GgufFile.Open(vocabPath);
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                SyntheticModel.Write(preset, stream, (ulong)seed);
+                SyntheticModel.Write(preset, stream, (ulong)seed, vocabulary);
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

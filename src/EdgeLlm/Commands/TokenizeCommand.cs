@@ -8,7 +8,7 @@ internal static class TokenizeCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "no-bos", "json", "special" });
+        var a = new ArgReader(args, new HashSet<string> { "no-bos", "json", "special" }, CliAliases.Tokenize);
         string model = a.Require("model");
         string? text = a.Get("text");
         string? path = a.Get("file");
@@ -17,7 +17,7 @@ internal static class TokenizeCommand
         if ((text is null) == (path is null)) throw new CliException("give exactly one of --text or --file");
         text ??= InputFiles.ReadUtf8(path!);
 
-        using var file = Core.Gguf.GgufFile.Open(model);
+        using var file = Config.ModelFile.Open(model);
         var tokenizer = Tokenizer.FromGguf(file);
         int[] ids = tokenizer.Encode(text, addBos: !noBos && tokenizer.AddBos, parseSpecial: special);
         if (json)

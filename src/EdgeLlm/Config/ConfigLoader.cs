@@ -42,7 +42,8 @@ public static class ConfigLoader
         ("socket_path", $"Unix socket path (default {EdgeLlmConfig.DefaultSocketPath})"),
         ("socket_mode", "octal file mode of the socket (default 0660)"),
         ("socket_group", "group owning the socket, a name or number (default: the daemon's group)"),
-        ("max_connections", "simultaneous socket clients (default 32)"),
+        ("max_connections", "simultaneous socket clients; one more is let in for status only (default 32)"),
+        ("idle_timeout", "seconds a socket connection with no request in flight may stay silent before it is closed; 0 = forever (default 60)"),
         ("max_line_bytes", "longest request line in bytes (default 1048576)"),
         ("log_path", "log file (rotated daily, 7 kept); empty = journal/stderr only (default empty)"),
         ("log_level", "debug, information, warning or error (default information)"),
@@ -60,11 +61,8 @@ public static class ConfigLoader
         ("gpio_led_pin", "BCM pin of the status LED; -1 = none (default -1)"),
         ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
         ("gpio_button_pin", "BCM pin of a push button to ground that cancels the current answer; -1 = none (default -1)"),
-        .. Transports.Mqtt.MqttSettings.Keys.Select(k => (ToFlatKey(k), "MQTT transport (README, section MQTT)")),
+        .. Transports.Mqtt.MqttSettings.Keys.Select(k => (k, "MQTT transport (README, section MQTT)")),
     ];
-
-    /// <summary>"mqtt.host" → "mqtt_host": every key is flat so that it maps to EDGELLM_MQTT_HOST and --mqtt-host.</summary>
-    private static string ToFlatKey(string dotted) => dotted.Replace('.', '_');
 
     public const string EnvPrefix = "EDGELLM_";
 
@@ -76,28 +74,29 @@ public static class ConfigLoader
     public static EdgeLlmConfig Load(string? configPath, IReadOnlyDictionary<string, string> flags, IReadOnlyDictionary<string, string> environment)
     {
         var problems = new List<string>();
-        var values = new Dictionary<string, (string Value, string Source)>(StringComparer.Ordinal);
+        var values = new Dictionary<string, (string Value, string Source, bool Quoted)>(StringComparer.Ordinal);
         var known = Keys.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
 
         string? path = configPath ?? (environment.TryGetValue(EnvPrefix + "CONFIG", out var envPath) && envPath.Length > 0 ? envPath : null);
         bool explicitPath = path is not null;
         path ??= EdgeLlmConfig.DefaultPath;
-        if (File.Exists(path)) ReadFile(path, known, values, problems);
+        bool fileRead = true;
+        if (File.Exists(path)) fileRead = ReadFile(path, known, values, problems);
         else if (explicitPath) problems.Add($"config file {path} does not exist");
 
         foreach (var (key, _) in Keys)
             if (environment.TryGetValue(EnvName(key), out var v))
-                values[key] = (v, EnvName(key));
+                values[key] = (v, EnvName(key), false);
         foreach (var (flag, v) in flags)
         {
             string key = flag.Replace('-', '_');
-            if (known.Contains(key)) values[key] = (v, "--" + flag);
+            if (known.Contains(key)) values[key] = (v, "--" + flag, false);
             else problems.Add($"unknown option --{flag}");
         }
 
-        var config = Build(new Reader(values, problems));
+        var config = Build(new Reader(values, problems), modelExpected: fileRead);
         if (problems.Count > 0) throw new ConfigException(problems);
-        return config;
+        return config with { Sources = values.ToDictionary(v => v.Key, v => v.Value.Source, StringComparer.Ordinal) };
     }
 
     /// <summary>The process environment as a dictionary (only EDGELLM_* variables).</summary>
@@ -110,24 +109,30 @@ public static class ConfigLoader
         return env;
     }
 
-    private static void ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string)> values, List<string> problems)
+    /// <summary>Reads the file's keys; false when it could not be read at all (then its keys are unknown, not missing).</summary>
+    private static bool ReadFile(string path, HashSet<string> known, Dictionary<string, (string, string, bool)> values, List<string> problems)
     {
         JsonDocument doc;
         try
         {
             doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
-            problems.Add($"config file {path}: {e.Message}");
-            return;
+            problems.Add($"config file {path} is not valid JSON: {Protocol.ErrorText.Json(e, lines: true)}");
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"config file {path} cannot be read: {e.Message}");
+            return false;
         }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 problems.Add($"config file {path}: expected a JSON object of keys");
-                return;
+                return false;
             }
             foreach (var p in doc.RootElement.EnumerateObject())
             {
@@ -139,32 +144,43 @@ public static class ConfigLoader
                 }
                 switch (p.Value.ValueKind)
                 {
-                    case JsonValueKind.String: values[p.Name] = (p.Value.GetString()!, source); break;
-                    case JsonValueKind.Number: values[p.Name] = (p.Value.GetRawText(), source); break;
-                    case JsonValueKind.True: values[p.Name] = ("true", source); break;
-                    case JsonValueKind.False: values[p.Name] = ("false", source); break;
+                    case JsonValueKind.String: values[p.Name] = (p.Value.GetString()!, source, true); break;
+                    case JsonValueKind.Number: values[p.Name] = (p.Value.GetRawText(), source, false); break;
+                    case JsonValueKind.True: values[p.Name] = ("true", source, false); break;
+                    case JsonValueKind.False: values[p.Name] = ("false", source, false); break;
                     case JsonValueKind.Null: break;
                     default: problems.Add($"{p.Name}: must be a string, number or boolean (in {source})"); break;
                 }
             }
         }
+        return true;
     }
 
-    private static EdgeLlmConfig Build(Reader r)
+    private static EdgeLlmConfig Build(Reader r, bool modelExpected)
     {
         var d = new SamplingOptions();
         string? model = r.String("model") is { } m ? Models.ModelStore.ResolveModelSetting(m, r.String("models_dir")) : null;
-        if (model is null) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
-        else if (!File.Exists(model)) r.Problem("model", model.Contains('/') ? $"file not found: {model}"
-            : $"no file and no model named '{model}' in the store {Models.ModelStoreLocation.Resolve(r.String("models_dir"))} (see edgellm list)");
+        // A config file that could not be read may well hold the model: its problem is reported, not a missing key.
+        if (model is null)
+        {
+            if (modelExpected) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
+        }
+        else if (!model.Contains('/') && !File.Exists(model) && !Directory.Exists(model))
+        {
+            r.Problem("model", $"no file and no model named '{model}' in the store {Models.ModelStoreLocation.Resolve(r.String("models_dir"))} (see edgellm list)");
+        }
+        else if (ModelFile.Problem(model) is { } modelProblem)
+        {
+            r.Problem("model", modelProblem);
+        }
 
         var sampling = new SamplingOptions
         {
-            Temperature = r.Float("temperature", d.Temperature, -1, 100),
-            TopK = r.Int("top_k", d.TopK, 0, 1 << 20),
-            TopP = r.Float("top_p", d.TopP, 0, 1),
-            MinP = r.Float("min_p", d.MinP, 0, 1),
-            RepeatPenalty = r.Float("repeat_penalty", d.RepeatPenalty, 0, 100),
+            Temperature = (float)r.Number(Fields.Temperature, d.Temperature),
+            TopK = (int)r.Number(Fields.TopK, d.TopK),
+            TopP = (float)r.Number(Fields.TopP, d.TopP),
+            MinP = (float)r.Number(Fields.MinP, d.MinP),
+            RepeatPenalty = (float)r.Number(Fields.RepeatPenalty, d.RepeatPenalty),
             Seed = r.Seed("seed"),
         };
         try
@@ -187,15 +203,15 @@ public static class ConfigLoader
         var config = new EdgeLlmConfig
         {
             ModelPath = model ?? "",
-            ContextSize = r.Int("context_size", 2048, 0, 1 << 20),
-            Threads = r.Int("threads", WorkerPool.DefaultThreadCount, 1, 256),
+            ContextSize = (int)r.Number(Fields.ContextSize, 2048),
+            Threads = (int)r.Number(Fields.Threads, WorkerPool.DefaultThreadCount),
             KvType = r.Choice("kv_type", "f16", ["f16", "f32"]) == "f32" ? KvCacheType.F32 : KvCacheType.F16,
             Mlock = r.Bool("mlock", false),
             WeightCacheDirectory = WeightCacheLocation.Resolve(r.String("weight_cache")),
             Template = template,
             Think = r.Bool("think", false),
             Sampling = sampling,
-            MaxTokens = r.Int("max_tokens", 256, 0, 1 << 20),
+            MaxTokens = (int)r.Number(Fields.MaxTokens, 256),
             MaxAnswerTokens = r.Int("max_answer_tokens", 1024, 1, 1 << 20),
             MaxPromptTokens = r.Int("max_prompt_tokens", 0, 0, 1 << 20),
             QueueLength = r.Int("queue_length", 8, 0, 10_000),
@@ -205,6 +221,7 @@ public static class ConfigLoader
             SocketMode = r.Mode("socket_mode", "0660"),
             SocketGroup = r.String("socket_group") is { Length: > 0 } g ? g : null,
             MaxConnections = r.Int("max_connections", 32, 1, 10_000),
+            IdleTimeout = r.Seconds("idle_timeout", 60),
             MaxLineBytes = r.Int("max_line_bytes", 1 << 20, 256, 64 << 20),
             LogPath = r.String("log_path") is { Length: > 0 } l ? l : null,
             LogLevel = r.Choice("log_level", "information", ["debug", "information", "warning", "error"]) switch
@@ -239,12 +256,12 @@ public static class ConfigLoader
             },
         };
         var mqttErrors = new List<string>();
-        var mqtt = Transports.Mqtt.MqttSettings.FromLookup(key => r.String(ToFlatKey(key)), mqttErrors);
+        var mqtt = Transports.Mqtt.MqttSettings.FromLookup(r.String, mqttErrors);
         if (mqtt.Enabled) mqttErrors.AddRange(mqtt.Validate());
         foreach (string error in mqttErrors)
         {
             int space = error.IndexOf(' ');
-            r.Problem(ToFlatKey(error[..space]), error[(space + 1)..]);
+            r.Problem(error[..space], error[(space + 1)..]);
         }
         config = config with { Mqtt = mqtt };
         if (config.Thermal.Validate() is string thermalProblem)
@@ -257,21 +274,31 @@ public static class ConfigLoader
     }
 
     /// <summary>Typed reads of raw values; a bad value records a problem naming key, value and source, and yields the default.</summary>
-    private sealed class Reader(Dictionary<string, (string Value, string Source)> values, List<string> problems)
+    private sealed class Reader(Dictionary<string, (string Value, string Source, bool Quoted)> values, List<string> problems)
     {
         public void Problem(string key, string message) =>
             problems.Add(values.TryGetValue(key, out var v) ? $"{key}: {message} (from {v.Source})" : $"{key}: {message}");
 
         public string? String(string key) => values.TryGetValue(key, out var v) ? v.Value : null;
 
-        private T Parse<T>(string key, T fallback, string expected, Func<string, (bool Ok, T Value)> parse)
+        private T Parse<T>(string key, T fallback, string expected, Func<string, (bool Ok, T Value)> parse, bool text = false)
         {
             if (!values.TryGetValue(key, out var v)) return fallback;
+            if (v.Quoted && !text)
+            {
+                // "context_size": "2048" is a typo waiting to happen elsewhere; the file says numbers and booleans bare.
+                Problem(key, $"must be {expected} without quotes, got the string \"{v.Value}\"");
+                return fallback;
+            }
             var (ok, value) = parse(v.Value.Trim());
             if (ok) return value;
             Problem(key, $"must be {expected}, got '{v.Value}'");
             return fallback;
         }
+
+        /// <summary>A value checked by the field's one rule (shared with the command line and the wire).</summary>
+        public double Number(NumberField field, double fallback) => Parse(field.Key, fallback, field.Expected,
+            s => (field.Parse(s, out double x) is null, x));
 
         public int Int(string key, int fallback, int min, int max) => Parse(key, fallback, $"an integer from {min} to {max}",
             s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) && x >= min && x <= max, x));
@@ -293,9 +320,9 @@ public static class ConfigLoader
             s => (ulong.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong x), x));
 
         public string Choice(string key, string fallback, string[] choices) => Parse(key, fallback, string.Join(" or ", choices),
-            s => (choices.Contains(s.ToLowerInvariant()), s.ToLowerInvariant()));
+            s => (choices.Contains(s.ToLowerInvariant()), s.ToLowerInvariant()), text: true);
 
         public UnixFileMode Mode(string key, string fallback) => (UnixFileMode)Parse(key, Convert.ToInt32(fallback, 8), "an octal mode from 0000 to 0777 such as 0660",
-            s => s.Length is > 0 and <= 4 && s.All(c => c is >= '0' and <= '7') && Convert.ToInt32(s, 8) is var m && m <= 0x1FF ? (true, m) : (false, 0));
+            s => s.Length is > 0 and <= 4 && s.All(c => c is >= '0' and <= '7') && Convert.ToInt32(s, 8) is var m && m <= 0x1FF ? (true, m) : (false, 0), text: true);
     }
 }

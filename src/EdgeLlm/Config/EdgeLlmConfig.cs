@@ -40,6 +40,9 @@ public sealed record EdgeLlmConfig
     public UnixFileMode SocketMode { get; init; } = (UnixFileMode)Convert.ToInt32("660", 8);
     public string? SocketGroup { get; init; }
     public int MaxConnections { get; init; } = 32;
+
+    /// <summary>A connection with nothing in flight that sends nothing this long is closed; zero = never.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public int MaxLineBytes { get; init; } = 1 << 20;
 
     // Logging
@@ -58,6 +61,12 @@ public sealed record EdgeLlmConfig
     public bool Prefetch { get; init; }
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
+
+    /// <summary>Where each key that was set came from (a file path, EDGELLM_X or --x), for start-up errors.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>" (from /etc/edgellm/edgellm.json)", or " (default)" for a key nobody set.</summary>
+    public string SourceNote(string key) => Sources.TryGetValue(key, out var source) ? $" (from {source})" : " (default)";
 
     /// <summary>Directory of the interleaved weight cache; null = off.</summary>
     public string? WeightCacheDirectory { get; init; }

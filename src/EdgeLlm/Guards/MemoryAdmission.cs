@@ -12,7 +12,8 @@ public sealed class MemoryAdmission(MemoryGuard guard) : IAdmissionGuard
         get
         {
             bool ok = guard.AcceptsNewRequests;
-            string figures = guard.Last is { } m ? $"{m.Usable / 1048576} MiB usable" : "figures unavailable";
+            if (guard.Last is not { } m) return "not protecting (memory figures unavailable)";
+            string figures = $"{m.Usable / 1048576} MiB usable";
             return ok ? $"ok ({figures})" : $"low ({figures}, floor {guard.FloorBytes / 1048576} MiB)";
         }
     }

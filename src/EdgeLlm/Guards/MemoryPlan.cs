@@ -6,6 +6,9 @@ public enum MemoryVerdict
     Fits,
     Shrunk,
     Refused,
+
+    /// <summary>No memory figures (no readable meminfo): nothing was checked and the guard does not protect.</summary>
+    Unchecked,
 }
 
 /// <summary>The memory guard's decision before the model is mapped, with the numbers behind it.</summary>

@@ -19,7 +19,8 @@ public static class MemoryPlanner
     {
         long kvBytes = kvBytesPerToken * requestedContext;
         if (memory is null)
-            return new MemoryPlan(MemoryVerdict.Fits, requestedContext, modelBytes, kvBytes, scratchBytes, -1, "memory figures unavailable; not checked");
+            return new MemoryPlan(MemoryVerdict.Unchecked, requestedContext, modelBytes, kvBytes, scratchBytes, -1,
+                "memory figures unavailable (meminfo cannot be read; under systemd, ProcSubset=pid hides it): not checked, and requests are not refused on low memory");
 
         long usable = memory.Usable - Reserve;
         long needed = modelBytes + kvBytes + scratchBytes;
@@ -37,6 +38,6 @@ public static class MemoryPlanner
             return new MemoryPlan(MemoryVerdict.Shrunk, fitting, modelBytes, kvBytesPerToken * fitting, scratchBytes, usable,
                 $"{numbers}: context shrunk from {requestedContext} to {fitting} tokens");
         return new MemoryPlan(MemoryVerdict.Refused, fitting, modelBytes, kvBytes, scratchBytes, usable,
-            $"{numbers}: " + (shrinkToFit ? $"even {MinimumContext} tokens of context do not fit" : "refusing to start (set memory.on_overcommit to \"shrink\" to run with a smaller context)"));
+            $"{numbers}: " + (shrinkToFit ? $"even {MinimumContext} tokens of context do not fit" : "refusing to start (set memory_on_overcommit to \"shrink\" to run with a smaller context)"));
     }
 }

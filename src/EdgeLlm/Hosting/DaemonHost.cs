@@ -92,7 +92,7 @@ public static class DaemonHost
         {
             case MemoryVerdict.Refused:
                 throw new InsufficientMemoryException(plan.Message);
-            case MemoryVerdict.Shrunk:
+            case MemoryVerdict.Shrunk or MemoryVerdict.Unchecked:
                 log.LogWarning("memory guard: {Message}", plan.Message);
                 break;
             default:

@@ -8,7 +8,8 @@ namespace EdgeLlm.Hosting;
 
 /// <summary>
 /// <c>edgellm serve [--config PATH] [--KEY VALUE]...</c>: runs the daemon until SIGTERM/SIGINT. Exit codes:
-/// 0 after a clean stop, 2 for an invalid configuration, 1 when the model or the socket cannot be set up.
+/// 0 after a clean stop, 2 for an invalid configuration or a model, socket or memory set-up that cannot work
+/// (each message names the config key and where its value came from).
 /// </summary>
 internal static class ServeCommand
 {
@@ -30,7 +31,11 @@ internal static class ServeCommand
         try
         {
             // Fail fast, before mapping the model, if another daemon owns the socket.
-            if (Environment.GetEnvironmentVariable("LISTEN_FDS") is null) UnixSocketBinder.EnsureAvailable(config.SocketPath, null);
+            if (Environment.GetEnvironmentVariable("LISTEN_FDS") is null)
+            {
+                UnixSocketBinder.EnsureDirectory(config.SocketPath);
+                UnixSocketBinder.EnsureAvailable(config.SocketPath, null);
+            }
             if (config.SocketGroup is { } group) UnixSocketBinder.ResolveGroup(group);
             using var host = DaemonHost.Build(config);
             var log = (Microsoft.Extensions.Logging.ILogger)host.Services.GetService(typeof(Microsoft.Extensions.Logging.ILogger<EngineService>))!;
@@ -44,10 +49,11 @@ internal static class ServeCommand
             host.Run();
             return 0;
         }
-        catch (Exception e) when (e is GgufException or InsufficientMemoryException or SocketSetupException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (StartupFailure.Describe(e, config) is { } problem)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            // Exit 2: the unit's RestartPreventExitStatus, so systemd does not retry a setup that cannot work.
+            Console.Error.WriteLine($"error: {problem}");
+            return 2;
         }
     }
 
@@ -59,8 +65,10 @@ internal static class ServeCommand
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
+            if (!a.StartsWith('-') || a.Length < 2 || a == "--" || (a[1] != '-' && !Commands.CliAliases.Serve.ContainsKey(a)))
                 throw new CliException($"serve: unexpected argument '{a}' (options are --key value)");
+            if (Commands.CliAliases.Serve.TryGetValue(a.Split('=')[0], out string? longName))
+                a = "--" + longName + (a.Contains('=') ? a[a.IndexOf('=')..] : "");
             string name = a[2..], value;
             int eq = name.IndexOf('=');
             if (eq > 0)

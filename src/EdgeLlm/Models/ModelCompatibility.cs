@@ -11,7 +11,9 @@ public static class ModelCompatibility
         try
         {
             var (c, _) = Core.Model.Architectures.ModelArchitectures.Load(file);
-            return (true, $"yes ({c.Architecture}; KV cache {c.KvBytesPerToken(Core.Model.KvCacheType.F16) / 1024.0:F0} KiB per token at F16)");
+            long kv = c.KvBytesPerToken(Core.Model.KvCacheType.F16);
+            string perToken = kv < 1024 ? $"{kv} bytes" : $"{kv / 1024.0:F0} KiB";
+            return (true, $"yes ({c.Architecture}; KV cache {perToken} per token at F16)");
         }
         catch (GgufException e)
         {

@@ -13,6 +13,9 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "getgrnam", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr GetGroupByName(string name);
 
+    [LibraryImport(Lib, EntryPoint = "getgrgid", SetLastError = true)]
+    private static partial IntPtr GetGroupById(int gid);
+
     [LibraryImport(Lib, EntryPoint = "mlockall", SetLastError = true)]
     private static partial int MlockAllNative(int flags);
 
@@ -27,7 +30,7 @@ internal static partial class Libc
         public short Revents;
     }
 
-    private const short PollHangUp = 0x10;
+    private const short PollOut = 0x4, PollError = 0x8, PollHangUp = 0x10;
     private const int McLCurrent = 1;
 
     /// <summary>Gives <paramref name="path"/> to group <paramref name="gid"/> (owner unchanged); returns errno or 0.</summary>
@@ -41,6 +44,14 @@ internal static partial class Libc
         return entry == IntPtr.Zero ? null : Marshal.ReadInt32(entry, 2 * IntPtr.Size);
     }
 
+    /// <summary>The name of group <paramref name="gid"/> (via NSS), or its number when it has no name.</summary>
+    public static string GroupName(int gid)
+    {
+        IntPtr entry = GetGroupById(gid);
+        // gr_name is the struct's first member.
+        return (entry == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(entry))) ?? gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Locks every page mapped now (the model file included) in RAM; returns errno or 0.</summary>
     public static int LockAllCurrentPages() => MlockAllNative(McLCurrent) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
@@ -52,6 +63,17 @@ internal static partial class Libc
     {
         var fd = new PollFd { Fd = (int)socket.DangerousGetHandle(), Events = 0 };
         return PollNative(ref fd, 1, 0) > 0 && (fd.Revents & PollHangUp) != 0;
+    }
+
+    /// <summary>
+    /// True when nobody can read what is written to <paramref name="fd"/> any more: the reader of a pipe left
+    /// (<c>| head</c>), or a socket's peer hung up. .NET's console silently drops writes that fail with EPIPE, so
+    /// without this a closed stdout is never noticed.
+    /// </summary>
+    public static bool OutputClosed(int fd)
+    {
+        var p = new PollFd { Fd = fd, Events = PollOut };
+        return PollNative(ref p, 1, 0) > 0 && (p.Revents & (PollError | PollHangUp)) != 0;
     }
 
     public static string ErrorName(int errno) => errno switch

@@ -103,7 +103,8 @@ public sealed class GenerationWorker
             var result = _engine.Generate(request.PromptTokens, request.Settings, piece =>
             {
                 Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
-                if (request.Stream) request.Sink.OnToken(request, piece);
+                // After a final was sent for it (shutdown grace), nothing more goes out for this request.
+                if (request.Stream && !request.IsFinished) request.Sink.OnToken(request, piece);
             }, request.Cancellation);
 
             string finish = result.FinishReason == FinishReason.Cancelled && request.CancelReason == CancelReason.Timeout
@@ -113,15 +114,25 @@ public sealed class GenerationWorker
             if (result.GeneratedTokens > 0)
             {
                 Volatile.Write(ref _lastTps, result.TokensPerSecond);
-                if (result.PromptTokens > result.ReusedPromptTokens) Volatile.Write(ref _lastPromptTps, result.PromptTokensPerSecond);
+                if (result.PromptTokensEvaluated > 0) Volatile.Write(ref _lastPromptTps, result.PromptTokensPerSecond);
             }
-            _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
-                request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
-            if (request.TryFinish()) request.Sink.OnDone(request, RequestCompletion.From(result, finish));
+            // Only the request's own final is logged: after a shutdown answered it (or its client left), nothing more is.
+            if (request.TryFinish())
+            {
+                _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
+                    request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
+                request.Sink.OnDone(request, RequestCompletion.From(result, finish));
+            }
         }
         catch (PromptTooLongException e)
         {
             if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.TooLong, e.Message);
+        }
+        catch (Core.Sampling.Grammar.GrammarException e)
+        {
+            // The request's grammar cannot go on with this vocabulary (or a lazy trigger did not fit it): the client's to fix.
+            _log.LogInformation("request {Id}: grammar stopped the generation: {Message}", request.Id ?? "-", e.Message);
+            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.BadRequest, $"grammar: {e.Message}");
         }
         catch (Exception e)
         {

@@ -18,6 +18,9 @@ public interface IGenerationEngine : IDisposable
 
     int[] Encode(RenderedPrompt prompt);
 
+    /// <summary>The most text bytes one token stands for (0: unknown); see <see cref="RequestMapper"/>'s cheap length bound.</summary>
+    int LongestTokenBytes => 0;
+
     /// <summary>Runs one generation; see <see cref="TextGenerator.Generate"/>.</summary>
     GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation);
 }

@@ -80,6 +80,8 @@ public sealed class LlamaEngine : IGenerationEngine
 
     public int[] Encode(RenderedPrompt prompt) => PromptEncoder.Encode(_tokenizer, prompt, addBos: _tokenizer.AddBos);
 
+    public int LongestTokenBytes => _tokenizer.LongestPieceBytes;
+
     /// <summary>Runs one token through the model so that the first request does not pay for page faults and first-use costs.</summary>
     public GenerationResult WarmUp()
     {

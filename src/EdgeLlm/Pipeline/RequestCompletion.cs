@@ -2,7 +2,7 @@ using EdgeLlm.Core.Generation;
 
 namespace EdgeLlm.Pipeline;
 
-/// <summary>The final figures of a request; <see cref="FinishReason"/> is a wire name: stop, length, cancelled or timeout.</summary>
+/// <summary>The final figures of a request; <see cref="FinishReason"/> is a wire name: stop, length, context, cancelled or timeout.</summary>
 public sealed record RequestCompletion(
     string Text,
     string FinishReason,

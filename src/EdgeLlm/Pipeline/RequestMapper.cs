@@ -1,6 +1,7 @@
 using EdgeLlm.Core.Generation;
 using EdgeLlm.Core.Prompts;
 using EdgeLlm.Core.Sampling;
+using EdgeLlm.Config;
 using EdgeLlm.Protocol;
 
 namespace EdgeLlm.Pipeline;
@@ -12,6 +13,8 @@ namespace EdgeLlm.Pipeline;
 /// </summary>
 public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions options)
 {
+    private readonly ConstraintMapper _constraints = new();
+
     /// <summary>Wire field names of the sampling options, for error messages.</summary>
     private static readonly Dictionary<string, string> SamplingFields = new(StringComparer.Ordinal)
     {
@@ -41,31 +44,35 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
         }
         catch (ArgumentException e)
         {
-            throw Bad(StripParamName(e.Message));
+            throw Bad(ErrorText.Plain(e));
         }
 
-        int[] tokens = engine.Encode(rendered);
         int limit = PromptLimit;
+        string what = limit < engine.ContextLength ? "max_prompt_tokens" : "the context size";
+        if (CheapTokenBound(rendered) is long atLeast and > 0 && atLeast > limit)
+            throw new RequestException(ErrorCodes.TooLong, $"the prompt is at least {atLeast} tokens long (from its length alone) but {what} allows {limit}");
+
+        int[] tokens;
+        // One tokenization at a time: senders of big prompts take at most one core from the generation, however many they are.
+        lock (_encodeGate) tokens = engine.Encode(rendered);
         if (tokens.Length > limit)
-        {
-            string what = limit < engine.ContextLength ? "max_prompt_tokens" : "the context size";
             throw new RequestException(ErrorCodes.TooLong, $"the prompt is {tokens.Length} tokens long but {what} allows {limit}");
-        }
 
         int maxTokens = wire.MaxTokens ?? options.DefaultMaxTokens;
         if (maxTokens < 0 || maxTokens > options.MaxAnswerTokens)
             throw Bad($"max_tokens must be from 0 to {options.MaxAnswerTokens}, got {maxTokens}");
 
+        // The same range rules as the config file and the command line (Config.Fields).
         var d = options.DefaultSampling;
         var sampling = d with
         {
-            Temperature = wire.Temperature ?? d.Temperature,
-            TopK = wire.TopK ?? d.TopK,
-            TopP = wire.TopP ?? d.TopP,
-            MinP = wire.MinP ?? d.MinP,
-            RepeatPenalty = wire.RepeatPenalty ?? d.RepeatPenalty,
-            FrequencyPenalty = wire.FrequencyPenalty ?? d.FrequencyPenalty,
-            PresencePenalty = wire.PresencePenalty ?? d.PresencePenalty,
+            Temperature = Checked(wire.Temperature, Fields.Temperature) ?? d.Temperature,
+            TopK = (int?)Checked(wire.TopK, Fields.TopK) ?? d.TopK,
+            TopP = Checked(wire.TopP, Fields.TopP) ?? d.TopP,
+            MinP = Checked(wire.MinP, Fields.MinP) ?? d.MinP,
+            RepeatPenalty = Checked(wire.RepeatPenalty, Fields.RepeatPenalty) ?? d.RepeatPenalty,
+            FrequencyPenalty = Checked(wire.FrequencyPenalty, Fields.FrequencyPenalty) ?? d.FrequencyPenalty,
+            PresencePenalty = Checked(wire.PresencePenalty, Fields.PresencePenalty) ?? d.PresencePenalty,
             Seed = wire.Seed ?? d.Seed,
         };
         try
@@ -75,7 +82,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
         catch (ArgumentException e)
         {
             string field = e.ParamName is { } p && SamplingFields.TryGetValue(p, out var f) ? f : "sampling";
-            string text = StripParamName(e.Message);
+            string text = ErrorText.Plain(e);
             int space = text.IndexOf(' ');
             throw Bad(space > 0 && text.StartsWith("SamplingOptions.", StringComparison.Ordinal) ? field + text[space..] : text);
         }
@@ -86,8 +93,26 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
             HideThinking = template.HasThinking && !think,
+            Constraint = _constraints.Map(wire),
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
+    }
+
+    private readonly Lock _encodeGate = new();
+
+    /// <summary>
+    /// A lower bound on the prompt's tokens from the byte length of its user text, without tokenizing: no token stands for
+    /// more than <see cref="IGenerationEngine.LongestTokenBytes"/> bytes (halved again for safety). A line of a megabyte
+    /// is refused in microseconds instead of costing a core and hundreds of megabytes to tokenize. 0 when unknown.
+    /// </summary>
+    private long CheapTokenBound(RenderedPrompt prompt)
+    {
+        int longest = engine.LongestTokenBytes;
+        if (longest <= 0) return 0;
+        long bytes = 0;
+        foreach (var segment in prompt.Segments)
+            if (!segment.IsTemplate) bytes += System.Text.Encoding.UTF8.GetByteCount(segment.Text);
+        return bytes / (2L * longest);
     }
 
     private static List<ChatMessage> Messages(WireRequest wire)
@@ -105,10 +130,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
 
     private static RequestException Bad(string message) => new(ErrorCodes.BadRequest, message);
 
-    // ArgumentException appends " (Parameter 'x')"; clients need no .NET parameter names.
-    private static string StripParamName(string message)
-    {
-        int at = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return at > 0 ? message[..at] : message;
-    }
+    private static float? Checked(float? value, NumberField field) =>
+        value is { } v && field.Check(v) is { } problem ? throw Bad($"{field.Key} {problem}") : value;
+
 }

@@ -101,7 +101,24 @@ public sealed class RequestPipeline
             request.Cancel(CancelReason.Shutdown);
             CompleteUnstarted(request);
         }
-        running?.Cancel(CancelReason.Shutdown);
+        if (running is null) return;
+        running.Cancel(CancelReason.Shutdown);
+        _ = AnswerAfterGraceAsync(running);
+    }
+
+    /// <summary>
+    /// How long the running request has to notice a shutdown by itself. A forward pass cannot be interrupted, and on a
+    /// slow board one can outlast the transports' drain: its final is then sent for it, so that no client waits for an
+    /// answer that can no longer come. The exactly-one-final rule holds: the worker's own final is dropped after this.
+    /// </summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(1);
+
+    private async Task AnswerAfterGraceAsync(GenerationRequest running)
+    {
+        await Task.Delay(ShutdownGrace).ConfigureAwait(false);
+        if (!running.TryFinish()) return;
+        _log.LogInformation("request {Id}: cancelled by the shutdown while the model was busy; final sent without waiting for it", running.Id ?? "-");
+        running.Sink.OnDone(running, RequestCompletion.CancelledUnstarted(running.PromptTokens.Length));
     }
 
     /// <summary>Cancels the answer being generated now (the kiosk's cancel button); false when idle.</summary>

@@ -50,7 +50,17 @@ public sealed record ClientRequest
     public string? Template { get; init; }
     public int? MaxTokens { get; init; }
     public float? Temperature { get; init; }
+    public int? TopK { get; init; }
+    public float? TopP { get; init; }
+    public float? MinP { get; init; }
+    public float? RepeatPenalty { get; init; }
+    public float? FrequencyPenalty { get; init; }
+    public float? PresencePenalty { get; init; }
     public ulong? Seed { get; init; }
+    public IReadOnlyList<string>? Stop { get; init; }
     public bool? Stream { get; init; }
     public string? Cancel { get; init; }
+    public string? Grammar { get; init; }
+    public System.Text.Json.JsonElement? JsonSchema { get; init; }
+    public string? Format { get; init; }
 }

@@ -14,12 +14,13 @@ public static class WireParser
     /// <summary>At most this many stop strings per request.</summary>
     public const int MaxStopStrings = 16;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 8 };
+    // Deep enough for nested json_schema objects, still far from a nesting bomb.
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32 };
 
     public static WireLine Parse(ReadOnlyMemory<byte> line)
     {
         if (!Utf8.IsValid(line.Span))
-            return Invalid(null, "the line is not valid UTF-8");
+            return Invalid(IdRecovery.TryRead(line.Span), "the line is not valid UTF-8");
         JsonDocument doc;
         try
         {
@@ -27,7 +28,7 @@ public static class WireParser
         }
         catch (JsonException e)
         {
-            return Invalid(null, $"invalid JSON: {FirstSentence(e.Message)}");
+            return Invalid(IdRecovery.TryRead(line.Span), $"invalid JSON: {ErrorText.Json(e)}");
         }
         using (doc)
         {
@@ -40,7 +41,7 @@ public static class WireParser
                 if (root.TryGetProperty("id", out var idElement) && idElement.ValueKind != JsonValueKind.Null)
                     id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : throw Bad("id", "must be a string");
                 if (root.TryGetProperty("cancel", out var cancel))
-                    return ParseCancel(root, cancel);
+                    return ParseCancel(root, cancel, id);
                 if (root.TryGetProperty("op", out var op))
                     return ParseOp(root, op, id);
                 return ParseRequest(root, id);
@@ -52,17 +53,17 @@ public static class WireParser
             catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
             {
                 // E.g. a string holding an escaped lone surrogate.
-                return Invalid(id, $"invalid value: {FirstSentence(e.Message)}");
+                return Invalid(id, $"invalid value: {ErrorText.Plain(e).Split(". ")[0].TrimEnd('.')}");
             }
         }
     }
 
-    private static WireLine ParseCancel(JsonElement root, JsonElement cancel)
+    private static WireLine ParseCancel(JsonElement root, JsonElement cancel, string? id)
     {
         foreach (var p in root.EnumerateObject())
             if (p.Name is not ("cancel" or "id"))
                 throw Bad(p.Name, "is not allowed in a cancel message");
-        return new WireCancel(cancel.ValueKind == JsonValueKind.String ? cancel.GetString()! : throw Bad("cancel", "must be a string (the id to cancel)"));
+        return new WireCancel(cancel.ValueKind == JsonValueKind.String ? cancel.GetString()! : throw Bad("cancel", "must be a string (the id to cancel)"), id);
     }
 
     private static WireLine ParseOp(JsonElement root, JsonElement op, string? id)
@@ -102,6 +103,9 @@ public static class WireParser
                 "stop" => r with { Stop = Stops(p) },
                 "stream" => r with { Stream = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
                 "think" => r with { Think = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
+                "grammar" => r with { Grammar = String(p) },
+                "json_schema" => r with { JsonSchema = v.ValueKind == JsonValueKind.Object ? v.GetRawText() : throw Bad(p.Name, "must be a JSON Schema object") },
+                "format" => r with { Format = FormatValue(p) },
                 _ => throw Bad(p.Name, "is not a known field"),
             };
         }
@@ -116,6 +120,13 @@ public static class WireParser
 
     private static float Float(JsonProperty p) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDouble(out double v) && double.IsFinite(v) ? (float)v : throw Bad(p.Name, "must be a number");
+
+    private static string FormatValue(JsonProperty p) => p.Value.ValueKind switch
+    {
+        JsonValueKind.String when p.Value.ValueEquals("json") => "json",
+        JsonValueKind.Object => p.Value.GetRawText(),
+        _ => throw Bad(p.Name, "must be \"json\" or a JSON Schema object"),
+    };
 
     private static string[] Stops(JsonProperty p)
     {
@@ -153,20 +164,6 @@ public static class WireParser
     private static WireInvalid Invalid(string? id, string message) => new(id, ErrorCodes.BadRequest, message);
 
     private static WireFieldException Bad(string field, string message) => new($"{field} {message}");
-
-    private static string FirstSentence(string message)
-    {
-        // System.Text.Json messages end with " Path: $ | LineNumber: 0 | BytePositionInLine: 7."; keep the byte position only.
-        int cut = message.Length;
-        foreach (string marker in new[] { " Path:", " LineNumber:" })
-        {
-            int at = message.IndexOf(marker, StringComparison.Ordinal);
-            if (at > 0) cut = Math.Min(cut, at);
-        }
-        string head = message[..cut].TrimEnd(' ', '.', '|');
-        int pos = message.IndexOf("BytePositionInLine: ", StringComparison.Ordinal);
-        return pos > 0 ? $"{head} (at byte {message[(pos + 20)..].TrimEnd('.')})" : head;
-    }
 
     private sealed class WireFieldException(string message) : Exception(message);
 }

@@ -30,10 +30,24 @@ public sealed record WireRequest : WireLine
 
     /// <summary>Let a thinking model (Qwen3) think before answering; null = the daemon default (config <c>think</c>).</summary>
     public bool? Think { get; init; }
+    /// <summary>GBNF text the answer must match.</summary>
+    public string? Grammar { get; init; }
+
+    /// <summary>The JSON text of a JSON Schema object the answer must match.</summary>
+    public string? JsonSchema { get; init; }
+
+    /// <summary>Ollama's spelling: <c>"json"</c> for any JSON value, or the JSON text of a schema object (starts with '{').</summary>
+    public string? Format { get; init; }
 }
 
-/// <summary><c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection).</summary>
-public sealed record WireCancel(string TargetId) : WireLine;
+/// <summary>
+/// <c>{"cancel":"r1"}</c>: cancel the request with that id (on the same connection). An error about it (no such
+/// request) is tagged with the line's own <c>id</c> if it has one, else with the target's.
+/// </summary>
+public sealed record WireCancel(string TargetId, string? Id = null) : WireLine
+{
+    public string ReplyId => Id ?? TargetId;
+}
 
 /// <summary><c>{"op":"status"}</c> (optionally with an <c>id</c> echoed in the reply).</summary>
 public sealed record WireStatus(string? Id) : WireLine;

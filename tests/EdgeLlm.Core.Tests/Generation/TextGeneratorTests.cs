@@ -54,12 +54,36 @@ public sealed class TextGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void Reaching_the_end_of_the_context_finishes_with_length()
+    public void Reaching_the_end_of_the_context_finishes_with_context_not_length()
     {
         var result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 1000 });
-        Assert.Equal(FinishReason.Length, result.FinishReason);
+        Assert.Equal(FinishReason.Context, result.FinishReason);
+        Assert.Equal("context", result.FinishReason.ToWireName());
         Assert.Equal(64 - 5 + 1, result.GeneratedTokens);
+
+        // Exactly max_tokens is length, even when the context would have allowed more.
+        result = _generator.Generate(Prompt("Once upon a time"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 10 });
+        Assert.Equal(FinishReason.Length, result.FinishReason);
     }
+
+    [Fact]
+    public void A_prompt_cancelled_before_it_ran_reports_no_prompt_speed()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var result = _generator.Generate(Prompt("Once upon a time there was a little girl"), new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 10 },
+            cancellation: cancelled.Token);
+        Assert.Equal(FinishReason.Cancelled, result.FinishReason);
+        Assert.Equal(0, result.PromptTokensEvaluated);
+        Assert.Equal(0, result.PromptTokensPerSecond);
+    }
+
+    [Theory]
+    [InlineData(64, 64_000, 1)]    // 1 s per token (a 7B model on a Pi 4): one token per slice
+    [InlineData(8, 400, 4)]        // 50 ms per token: 4 fit the 200 ms budget
+    [InlineData(8, 1, 64)]         // fast: the largest batch
+    public void Prompt_slices_are_sized_to_the_measured_speed(int tokens, int milliseconds, int expected) =>
+        Assert.Equal(expected, TextGenerator.NextSlice(tokens, TimeSpan.FromMilliseconds(milliseconds), 64));
 
     [Fact]
     public void Prompt_longer_than_the_context_names_both_numbers()

@@ -66,6 +66,24 @@ public class HalfConversionTests
     }
 
     [Fact]
+    public void The_128_bit_conversion_equals_the_table_for_every_half()
+    {
+        Span<ushort> h = stackalloc ushort[8];
+        for (int i = 0; i < 65536; i += 8)
+        {
+            for (int k = 0; k < 8; k++) h[k] = (ushort)(i + k);
+            var halves = Vector128.Create<ushort>(h);
+            Vector128<float> lower = Fp16.ToSingleLower(halves), upper = Fp16.ToSingleUpper(halves);
+            for (int k = 0; k < 8; k++)
+            {
+                float expected = Fp16.ToSingle(h[k]), got = k < 4 ? lower[k] : upper[k - 4];
+                if (float.IsNaN(expected)) Assert.True(float.IsNaN(got));
+                else Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(got));
+            }
+        }
+    }
+
+    [Fact]
     public void Float_to_half_rounds_to_nearest_even_like_the_runtime()
     {
         var rng = new Random(5);

@@ -79,7 +79,8 @@ public class EngineCommandsTests
         Assert.True(exit == 0, stderr);
         Assert.StartsWith(", there was a little girl named Lily", stdout);
         Assert.Contains("12 tokens", stderr);
-        Assert.Contains("finish: length", stderr);
+        Assert.Contains("finish: length, greedy]", stderr);
+        Assert.DoesNotContain("seed random", stderr);
     }
 
     [Fact]
@@ -107,5 +108,6 @@ public class EngineCommandsTests
         Assert.Equal(2, exit);
         Assert.StartsWith("error: ", stderr);
         Assert.DoesNotContain("   at ", stderr);
+        Assert.DoesNotContain("(Parameter '", stderr);
     }
 }

@@ -21,11 +21,12 @@ public class InfoCommandTests
     [Fact]
     public void Says_whether_the_engine_runs_each_family()
     {
-        foreach (var (model, arch) in new[] { ("qwen2-tiny-f16.gguf", "qwen2"), ("qwen3-tiny-f16.gguf", "qwen3"), ("llama3-tiny-f16.gguf", "llama") })
+        // 2 layers × K and V × one KV head × head size (16, or Qwen3's key_length 32) × 2 bytes.
+        foreach (var (model, arch, kv) in new[] { ("qwen2-tiny-f16.gguf", "qwen2", 128), ("qwen3-tiny-f16.gguf", "qwen3", 256), ("llama3-tiny-f16.gguf", "llama", 128) })
         {
             var (exit, stdout, stderr) = Cli.Run("info", Fixtures.Model(model));
             Assert.True(exit == 0, stderr);
-            Assert.Contains($"runs here:       yes ({arch};", stdout);
+            Assert.Contains($"runs here:       yes ({arch}; KV cache {kv} bytes per token at F16)", stdout);
         }
     }
 

@@ -28,6 +28,29 @@ public class AskCommandTests
 
         (exit, _, stderr) = Cli.Run("ask", "hi", "--socket", TestDaemon.NewSocketPath());
         Assert.Equal(1, exit);
-        Assert.StartsWith("error: no daemon answers on", stderr);
+        Assert.StartsWith("error: there is no socket at", stderr);
+    }
+
+    [Fact]
+    public async Task Ask_reads_the_question_from_stdin_and_takes_runs_sampling_options()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        var stdin = Console.In;
+        Console.SetIn(new StringReader("Once upon a time\n"));
+        try
+        {
+            var (exit, stdout, stderr) = Cli.Run("ask", "-", "--socket-path", daemon.Config.SocketPath, "--temp", "0.7", "--top-k", "1",
+                "--top-p", "0.9", "--min-p", "0.1", "--repeat-penalty", "1", "--stop", "Lily", "-n", "30", "-s", "3");
+            Assert.True(exit == 0, stderr);
+            // top-k 1 is greedy whatever the temperature: the known story, cut before the stop string.
+            Assert.Equal(", there was a little girl named", stdout.TrimEnd());
+            Assert.Contains("finish: stop", stderr);
+        }
+        finally { Console.SetIn(stdin); }
+
+        var refused = Cli.Run("ask", "hi", "--socket-path", daemon.Config.SocketPath, "--top-p", "0");
+        Assert.Equal((2, "error: --top-p must be a number above 0 and at most 1, got '0'"), (refused.Exit, refused.Err.Trim()));
+        refused = Cli.Run("ask", "two", "words", "--socket-path", daemon.Config.SocketPath);
+        Assert.Equal(2, refused.Exit);
     }
 }

@@ -38,7 +38,7 @@ public class ConfigTests
             ["model"] = Model, ["kv-type"] = "f32", ["mlock"] = "true", ["weight-cache"] = "/tmp/wc", ["template"] = "chatml", ["think"] = "true", ["temperature"] = "0.2", ["top-k"] = "5",
             ["top-p"] = "0.5", ["min-p"] = "0.1", ["repeat-penalty"] = "1.2", ["seed"] = "42", ["max-tokens"] = "64",
             ["max-answer-tokens"] = "128", ["max-prompt-tokens"] = "100", ["request-timeout"] = "2.5", ["stall-timeout"] = "60",
-            ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["max-line-bytes"] = "65536",
+            ["socket-path"] = "/tmp/x.sock", ["socket-group"] = "edgellm", ["max-connections"] = "4", ["idle-timeout"] = "7", ["max-line-bytes"] = "65536",
             ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
             ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
             ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64", ["memory-proc-root"] = "/tmp/p", ["memory-cgroup-root"] = "/tmp/c",
@@ -60,6 +60,7 @@ public class ConfigTests
         Assert.Null(ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["weight-cache"] = "off" },
             new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }).WeightCacheDirectory);
         Assert.Equal(TimeSpan.FromSeconds(2.5), c.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), c.IdleTimeout);
         Assert.Equal(("/tmp/x.sock", "edgellm", 4, 65536, "/tmp/e.log"), (c.SocketPath, c.SocketGroup, c.MaxConnections, c.MaxLineBytes, c.LogPath));
         Assert.Equal((false, "/tmp/t", 60.0, 70.0, 55.0, true), (c.Thermal.Enabled, c.Thermal.SensorPath, c.Thermal.SoftLimit, c.Thermal.HardLimit, c.Thermal.Resume, c.Thermal.RejectWhenPaused));
         Assert.Equal((false, 64L << 20, true, "/tmp/p", "/tmp/c"), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch, c.MemoryProcRoot, c.MemoryCgroupRoot));
@@ -75,11 +76,11 @@ public class ConfigTests
         var env = new Dictionary<string, string> { ["EDGELLM_QUEUE_LENGTH"] = "-1", ["EDGELLM_TOP_P"] = "2" };
         var flags = new Dictionary<string, string> { ["kv-type"] = "q8", ["bogus"] = "1", ["socket-path"] = "relative.sock" };
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, flags, env));
-        Assert.Contains($"threads: must be an integer from 1 to 256, got 'many' (from {file})", e.Problems);
+        Assert.Contains($"threads: must be an integer from 1 to 256 without quotes, got the string \"many\" (from {file})", e.Problems);
         Assert.Contains($"colour: unknown key (in {file})", e.Problems);
         Assert.Contains(e.Problems, p => p.StartsWith("socket_mode: must be an octal mode", StringComparison.Ordinal));
         Assert.Contains("queue_length: must be an integer from 0 to 10000, got '-1' (from EDGELLM_QUEUE_LENGTH)", e.Problems);
-        Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number from 0 to 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("top_p: must be a number above 0 and at most 1, got '2' (from EDGELLM_TOP_P)", StringComparison.Ordinal));
         Assert.Contains("kv_type: must be f16 or f32, got 'q8' (from --kv-type)", e.Problems);
         Assert.Contains("unknown option --bogus", e.Problems);
 
@@ -102,10 +103,18 @@ public class ConfigTests
         e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = "/no/model.gguf" }, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Contains("model: file not found: /no/model.gguf (from --model)", e.Problems);
 
-        string file = WriteConfig("{ \"model\": ");
+        // Broken JSON is the one problem reported: no spurious "model: is required", no .NET reader jargon.
+        string file = WriteConfig("{\n  \"model\": ");
         e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
-        Assert.StartsWith($"config file {file}:", e.Problems[0]);
+        Assert.Equal($"config file {file} is not valid JSON: the JSON ends before it is complete (an object, array or string is not closed) (line 2, byte 12)",
+            Assert.Single(e.Problems));
         File.Delete(file);
+
+        var mqtt = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null,
+            new Dictionary<string, string> { ["model"] = Model, ["mqtt-enabled"] = "true", ["mqtt-max-payload"] = "1", ["mqtt-password"] = "x" },
+            new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Contains("mqtt_max_payload: must be from 64 to 16777216 bytes, got 1 (from --mqtt-max-payload)", mqtt.Problems);
+        Assert.Contains("mqtt_password: is set but mqtt_username is not (from --mqtt-password)", mqtt.Problems);
     }
 
     [Fact]
@@ -114,6 +123,23 @@ public class ConfigTests
         var flags = new Dictionary<string, string> { ["model"] = Model, ["max-tokens"] = "500", ["max-answer-tokens"] = "100" };
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Contains("max_tokens: (500) must not exceed max_answer_tokens (100) (from --max-tokens)", e.Problems);
+    }
+
+    [Fact]
+    public void Numbers_and_booleans_in_quotes_are_refused_by_name()
+    {
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "context_size": "2048", "mlock": "true", "socket_mode": "0600", "template": "raw" }""");
+        try
+        {
+            var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
+            Assert.Equal(
+                [
+                    $"context_size: must be an integer from 0 to 1048576 without quotes, got the string \"2048\" (from {file})",
+                    $"mlock: must be true or false without quotes, got the string \"true\" (from {file})",
+                ],
+                e.Problems);
+        }
+        finally { File.Delete(file); }
     }
 }
 

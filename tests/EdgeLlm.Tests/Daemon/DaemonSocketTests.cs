@@ -93,7 +93,25 @@ public class DaemonSocketTests
         Assert.True(final.GetProperty("tokens").GetInt32() < 100);
 
         client.Send("""{"cancel":"nope"}""");
-        Assert.Equal("bad_request", (await client.ReadOneAsync()).ErrorCode());
+        var unknown = await client.ReadOneAsync();
+        Assert.Equal(("bad_request", "nope"), (unknown.ErrorCode(), unknown.Str("id")));
+        client.Send("""{"cancel":"nope","id":"k1"}""");
+        Assert.Equal("k1", (await client.ReadOneAsync()).Str("id"));
+    }
+
+    [Fact]
+    public async Task Errors_echo_a_readable_id_and_whitespace_lines_are_blank_lines()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        using var client = daemon.Connect();
+        client.Send("""{"id":"broken","prompt":"x""");
+        var broken = await client.ReadOneAsync();
+        Assert.Equal(("bad_request", "broken"), (broken.ErrorCode(), broken.Str("id")));
+        Assert.DoesNotContain("isFinalBlock", broken.GetProperty("error").Str("message"));
+
+        client.Send(" \t ");
+        client.Send("""{"op":"status","id":"s"}""");
+        Assert.Equal("s", (await client.ReadOneAsync()).Str("id"));
     }
 
     [Fact]
@@ -181,7 +199,7 @@ public class DaemonSocketTests
         Assert.Contains("max_prompt_tokens allows 8", tooLong.GetProperty("error").Str("message"));
 
         client.Send("""{"id":"tp","prompt":"x","top_p":3}""");
-        Assert.Contains("top_p must be in (0, 1]", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
+        Assert.Equal("top_p must be a number above 0 and at most 1, got 3", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
         client.Send("""{"id":"tpl","prompt":"x","template":"klingon"}""");
         Assert.Contains("Unknown chat template 'klingon'", (await client.ReadOneAsync()).GetProperty("error").Str("message"));
     }
@@ -265,7 +283,7 @@ public class DaemonSocketTests
         try
         {
             var e = Assert.Throws<SocketSetupException>(() => UnixSocketBinder.EnsureAvailable(path, null));
-            Assert.Contains("is not a socket", e.Message);
+            Assert.Contains("is a regular file, not a socket", e.Message);
             Assert.Equal("precious", File.ReadAllText(path));
         }
         finally
@@ -273,6 +291,21 @@ public class DaemonSocketTests
             File.Delete(path);
         }
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Stop_while_the_model_cannot_notice_it_still_sends_the_final_before_exit()
+    {
+        // A stubborn engine sleeps 3 s per token through its cancellation: a forward pass on a slow board that outlasts the drain.
+        var daemon = await TestDaemon.StartAsync(msPerToken: 3000, stubborn: true);
+        using var client = daemon.Connect();
+        client.Send(Request("slow", 50));
+        Assert.Equal("slow", (await client.ReadOneAsync()).Str("id"));
+        var stop = daemon.StopAsync();
+        var final = (await client.ReadUntilFinalAsync("slow"))[^1];
+        Assert.Equal("cancelled", final.Finish());
+        await stop;
+        await daemon.DisposeAsync();
     }
 
     [Fact]

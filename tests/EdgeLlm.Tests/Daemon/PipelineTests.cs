@@ -88,12 +88,32 @@ public class PipelineTests
         RequestException Bad(WireRequest w) => Assert.Throws<RequestException>(() => p.Mapper.Map(w, sink));
 
         Assert.Contains("max_tokens must be from 0 to 300", Bad(new WireRequest { Prompt = "x", Template = "raw", MaxTokens = 301 }).Message);
-        Assert.Contains("top_p must be in (0, 1]", Bad(new WireRequest { Prompt = "x", Template = "raw", TopP = 1.5f }).Message);
+        Assert.Equal("top_p must be a number above 0 and at most 1, got 1.5", Bad(new WireRequest { Prompt = "x", Template = "raw", TopP = 1.5f }).Message);
         Assert.Contains("Unknown chat template 'nope'", Bad(new WireRequest { Prompt = "x", Template = "nope" }).Message);
         Assert.Contains("prompt is required", Bad(new WireRequest()).Message);
         var tooLong = Bad(new WireRequest { Prompt = string.Join(' ', Enumerable.Repeat("Once upon a time", 20)), Template = "raw" });
         Assert.Equal(ErrorCodes.TooLong, tooLong.Code);
         Assert.Contains("max_prompt_tokens allows 20", tooLong.Message);
+        await Stop(p);
+    }
+
+    [Fact]
+    public async Task Wire_sampling_fields_follow_the_same_rule_as_the_config_and_the_command_line()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.Zero);
+        var (p, sink) = Start(engine, new PipelineOptions());
+        string Problem(WireRequest w) => Assert.Throws<RequestException>(() => p.Mapper.Map(w with { Prompt = "x", Template = "raw" }, sink)).Message;
+
+        Assert.Equal("temperature must be a number from 0 to 100, got -1", Problem(new WireRequest { Temperature = -1 }));
+        Assert.Equal("temperature must be a number from 0 to 100, got 1000000000", Problem(new WireRequest { Temperature = 1e9f }));
+        Assert.Equal("repeat_penalty must be a number above 0 and at most 100, got 0", Problem(new WireRequest { RepeatPenalty = 0 }));
+        Assert.Equal("top_k must be an integer from 0 to 1048576, got -2", Problem(new WireRequest { TopK = -2 }));
+
+        // The config file and the command line say the same about the same value.
+        var config = Assert.Throws<EdgeLlm.Config.ConfigException>(() => EdgeLlm.Config.ConfigLoader.Load(null,
+            new Dictionary<string, string> { ["model"] = Fixtures.Model("stories260K.gguf"), ["temperature"] = "-1" },
+            new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
+        Assert.Equal("temperature: must be a number from 0 to 100, got '-1' (from --temperature)", Assert.Single(config.Problems));
         await Stop(p);
     }
 

@@ -20,7 +20,16 @@ internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken, boo
     public string ModelName => inner.ModelName;
     public int ContextLength => inner.ContextLength;
     public ChatTemplate ResolveTemplate(string name) => inner.ResolveTemplate(name);
-    public int[] Encode(RenderedPrompt prompt) => inner.Encode(prompt);
+    public int[] Encode(RenderedPrompt prompt)
+    {
+        Interlocked.Increment(ref Encodes);
+        return inner.Encode(prompt);
+    }
+
+    /// <summary>How many prompts were tokenized.</summary>
+    public int Encodes;
+
+    public int LongestTokenBytes => inner.LongestTokenBytes;
 
     public GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation)
     {

@@ -53,4 +53,16 @@ public class WireParserTests
         var bad = Assert.IsType<WireInvalid>(WireParser.Parse(new byte[] { (byte)'{', (byte)'"', 0xff, 0xfe, (byte)'"', (byte)'}' }));
         Assert.Contains("UTF-8", bad.Message);
     }
+
+    [Theory]
+    [InlineData("""{"id":"a","prompt":""", "a", "invalid JSON: the JSON ends before it is complete (an object, array or string is not closed) (at byte 20)")]
+    [InlineData("""{"id":"b", nope}""", "b", "invalid JSON: 'n' is an invalid start of a property name (at byte 12)")]
+    [InlineData("""{"prompt":"x" "id":"c"}""", null, "invalid JSON: '\"' is invalid after a value (at byte 15)")]
+    public void Broken_json_keeps_a_readable_id_and_speaks_plainly(string line, string? id, string message)
+    {
+        var bad = Assert.IsType<WireInvalid>(WireParser.Parse(System.Text.Encoding.UTF8.GetBytes(line)));
+        Assert.Equal((id, message), (bad.Id, bad.Message));
+        Assert.DoesNotContain("LineNumber", bad.Message);
+        Assert.DoesNotContain("isFinalBlock", bad.Message);
+    }
 }

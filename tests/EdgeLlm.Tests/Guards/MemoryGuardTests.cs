@@ -61,7 +61,30 @@ public sealed class MemoryGuardTests : IDisposable
     public void No_meminfo_means_no_figures()
     {
         Assert.Null(new MemoryInfoReader(Proc, Cgroup).Read());
-        Assert.Equal(MemoryVerdict.Fits, MemoryPlanner.Plan(4000 * MiB, MiB, 2048, 0, null, shrinkToFit: false).Verdict);
+        Assert.Equal(MemoryVerdict.Unchecked, MemoryPlanner.Plan(4000 * MiB, MiB, 2048, 0, null, shrinkToFit: false).Verdict);
+        // status shows a guard without figures as not protecting, not as "ok".
+        Assert.Equal("not protecting (memory figures unavailable)", new MemoryAdmission(new MemoryGuard(new MemoryInfoReader(Proc, Cgroup), 128 * MiB)).State);
+    }
+
+    [Fact]
+    public void The_shipped_unit_leaves_meminfo_visible_and_stays_hardened()
+    {
+        string unit = Path.Combine(Fixtures.RepoRoot, "systemd", "edgellm.service");
+        var directives = File.ReadAllLines(unit).Select(l => l.Trim()).Where(l => !l.StartsWith('#')).ToList();
+        // ProcSubset=pid hides /proc/meminfo: the guard would run blind under the unit.
+        Assert.DoesNotContain(directives, l => l.StartsWith("ProcSubset=pid", StringComparison.Ordinal));
+        Assert.Contains("ProtectProc=invisible", directives);
+
+        // Where systemd-analyze exists, the exposure score is measured, not assumed.
+        var start = new System.Diagnostics.ProcessStartInfo("systemd-analyze", ["security", "--offline=yes", unit]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        System.Diagnostics.Process? analyze;
+        try { analyze = System.Diagnostics.Process.Start(start); }
+        catch (System.ComponentModel.Win32Exception) { return; }
+        string output = analyze!.StandardOutput.ReadToEnd();
+        analyze.WaitForExit();
+        var score = System.Text.RegularExpressions.Regex.Match(output, @"Overall exposure level for \S+: (\d+\.\d)");
+        Assert.True(score.Success, output);
+        Assert.InRange(double.Parse(score.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 2.0);
     }
 
     [Fact]

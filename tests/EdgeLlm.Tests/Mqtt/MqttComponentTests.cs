@@ -34,8 +34,8 @@ public class MqttComponentTests
             CaFile = "/nonexistent/ca.pem", Password = "x", ReconnectMin = TimeSpan.FromSeconds(5), ReconnectMax = TimeSpan.FromSeconds(1),
             KeepAlive = TimeSpan.FromDays(2), ClientCertFile = "/nonexistent/c.pem",
         }.Validate();
-        foreach (string key in new[] { "mqtt.host", "mqtt.port", "mqtt.qos", "mqtt.topic_prefix", "mqtt.fleet_group", "mqtt.max_payload",
-                     "mqtt.tls_ca_file", "mqtt.password", "mqtt.reconnect_max", "mqtt.keep_alive", "mqtt.tls_client_cert" })
+        foreach (string key in new[] { "mqtt_host", "mqtt_port", "mqtt_qos", "mqtt_topic_prefix", "mqtt_fleet_group", "mqtt_max_payload",
+                     "mqtt_tls_ca_file", "mqtt_password", "mqtt_reconnect_max", "mqtt_keep_alive", "mqtt_tls_client_cert" })
             Assert.Contains(errors, e => e.Contains(key, StringComparison.Ordinal));
     }
 
@@ -44,9 +44,9 @@ public class MqttComponentTests
     {
         var values = new Dictionary<string, string>
         {
-            ["mqtt.enabled"] = "yes", ["mqtt.host"] = "broker.lan", ["mqtt.port"] = "8883", ["mqtt.qos"] = "2",
-            ["mqtt.keep_alive"] = "15", ["mqtt.fleet_group"] = "", ["mqtt.ha_discovery"] = "on", ["mqtt.max_payload"] = "lots",
-            ["mqtt.tls"] = "maybe", ["mqtt.username"] = "edge", ["mqtt.password"] = "s3cret",
+            ["mqtt_enabled"] = "yes", ["mqtt_host"] = "broker.lan", ["mqtt_port"] = "8883", ["mqtt_qos"] = "2",
+            ["mqtt_keep_alive"] = "15", ["mqtt_fleet_group"] = "", ["mqtt_ha_discovery"] = "on", ["mqtt_max_payload"] = "lots",
+            ["mqtt_tls"] = "maybe", ["mqtt_username"] = "edge", ["mqtt_password"] = "s3cret",
         };
         var errors = new List<string>();
         var s = MqttSettings.FromLookup(k => values.GetValueOrDefault(k), errors);
@@ -59,8 +59,8 @@ public class MqttComponentTests
         Assert.True(s.HomeAssistantDiscovery);
         Assert.Equal(64 * 1024, s.MaxPayloadBytes);
         Assert.Equal(2, errors.Count);
-        Assert.Contains(errors, e => e.StartsWith("mqtt.max_payload must be an integer", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("mqtt.tls must be true or false", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("mqtt_max_payload must be an integer", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("mqtt_tls must be true or false", StringComparison.Ordinal));
         Assert.DoesNotContain("s3cret", s.ToString(), StringComparison.Ordinal);
         Assert.Null(new MqttTopics("edgellm/x", "").FleetSubscription);
     }

@@ -171,7 +171,7 @@ public class MqttTransportTests
         await using var bad = await new MqttNode(broker, "auth-bad", configure: s => s with { Password = "wrong" }).StartAsync(waitConnected: false);
         string first = await bad.Log.WaitForAsync("refused the login");
         Assert.Contains("user 'edge'", first, StringComparison.Ordinal);
-        Assert.Contains("mqtt.password", first, StringComparison.Ordinal);
+        Assert.Contains("mqtt_password", first, StringComparison.Ordinal);
         await bad.Log.WaitForAsync("(attempt 2)");
         Assert.False(bad.Transport.IsConnected);
     }
@@ -187,7 +187,7 @@ public class MqttTransportTests
 
         await using var untrusting = await new MqttNode(broker, "tls-no-ca", configure: s => s with { CaFile = null }).StartAsync(waitConnected: false);
         string line = await untrusting.Log.WaitForAsync("TLS handshake failed");
-        Assert.Contains("mqtt.tls_ca_file", line, StringComparison.Ordinal);
+        Assert.Contains("mqtt_tls_ca_file", line, StringComparison.Ordinal);
 
         string otherCa = Path.Combine(Path.GetTempPath(), $"edgellm-other-ca-{Guid.NewGuid():N}.pem");
         using (var key = System.Security.Cryptography.RSA.Create(2048))
@@ -282,7 +282,7 @@ public class MqttTransportTests
 
         var oversized = await ErrorFor(Encoding.UTF8.GetBytes($$"""{"id":"big","prompt":"{{new string('x', 2000)}}"}"""));
         Assert.Equal("bad_request", oversized.GetProperty("code").GetString());
-        Assert.Contains("mqtt.max_payload allows 1024", oversized.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("mqtt_max_payload allows 1024", oversized.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("not valid UTF-8", (await ErrorFor([0x7b, 0xff, 0xfe, 0x7d])).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("invalid JSON", (await ErrorFor("{\"id\":"u8.ToArray())).GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("max_tokens must be an integer", (await ErrorFor("""{"id":"w","prompt":"hi","max_tokens":"many"}"""u8.ToArray())).GetProperty("message").GetString());
@@ -353,5 +353,83 @@ public class MqttTransportTests
         // FIFO end to end: each publisher's answers come back in the order it asked.
         Assert.All(perPublisher.Values, l => Assert.Equal(Enumerable.Range(0, each), l));
         Assert.Equal(publishers * each, node.Pipeline.Status().RequestsServed);
+    }
+
+    [Fact]
+    public async Task A_payload_far_over_max_payload_still_gets_its_bad_request()
+    {
+        using var broker = new MosquittoBroker();
+        await using var node = await new MqttNode(broker, "huge").StartAsync();
+        await using var client = await MqttTestClient.ConnectAsync(broker, "huge/reply");
+        // 2 MB: past the old Maximum Packet Size (max_payload + 1 MiB), which made the broker drop it without a word.
+        await client.PublishAsync(node.Topics.Prompt, Encoding.UTF8.GetBytes($$"""{"id":"huge","prompt":"{{new string('x', 2_000_000)}}"}"""), "huge/reply");
+        var error = MqttTestClient.Json(await client.NextAsync()).GetProperty("error");
+        Assert.Equal("bad_request", error.GetProperty("code").GetString());
+        Assert.Contains("mqtt_max_payload allows 65536", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Response_topics_on_the_daemons_own_fleet_and_broker_topics_are_refused()
+    {
+        using var broker = new MosquittoBroker();
+        await using var node = await new MqttNode(broker, "rt").StartAsync();
+        await using var client = await MqttTestClient.ConnectAsync(broker, node.Topics.Prefix + "/reply/#", node.Topics.Availability, "edgellm/fleet/#");
+        Assert.Equal("online", Encoding.UTF8.GetString((await client.NextAsync()).Payload));
+
+        foreach (string topic in new[] { node.Topics.Availability, node.Topics.Prompt, "edgellm/fleet/prompt", "$SYS/x" })
+        {
+            await client.PublishAsync(node.Topics.Prompt, """{"id":"rt1","prompt":"Once upon a time","max_tokens":2}""", topic);
+            var m = await client.NextAsync();
+            Assert.Equal(node.Topics.Prefix + "/reply/rt1", m.Topic);
+            var json = MqttTestClient.Json(m);
+            Assert.Equal("rt1", json.GetProperty("id").GetString());
+            Assert.StartsWith($"the Response Topic '{topic}' is refused", json.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        // The reply subtree stays usable as a Response Topic.
+        await client.PublishAsync(node.Topics.Prompt, """{"id":"rt2","prompt":"Once upon a time","max_tokens":2}""", node.Topics.Prefix + "/reply/mine");
+        var ok = await client.NextAsync();
+        Assert.Equal(node.Topics.Prefix + "/reply/mine", ok.Topic);
+    }
+
+    [Fact]
+    public async Task Errors_keep_a_readable_id_and_unknown_cancels_answer_as_on_the_socket()
+    {
+        using var broker = new MosquittoBroker();
+        await using var node = await new MqttNode(broker, "ids").StartAsync();
+        await using var client = await MqttTestClient.ConnectAsync(broker, node.Topics.Prefix + "/reply/#");
+
+        await client.PublishAsync(node.Topics.Prompt, """{"id":"r9","prompt":""");
+        var broken = await client.NextAsync();
+        Assert.Equal(node.Topics.Prefix + "/reply/r9", broken.Topic);
+        Assert.Equal("r9", MqttTestClient.Json(broken).GetProperty("id").GetString());
+
+        await client.PublishAsync(node.Topics.Cancel, """{"id":"nobody"}""");
+        var unknown = MqttTestClient.Json(await client.NextAsync());
+        Assert.Equal("nobody", unknown.GetProperty("id").GetString());
+        Assert.Equal("bad_request", unknown.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_retained_status_says_offline_after_a_stop_and_expires_if_the_daemon_dies()
+    {
+        using var broker = new MosquittoBroker();
+        var node = await new MqttNode(broker, "gone", configure: s => s with { StatusInterval = TimeSpan.FromSeconds(20) }).StartAsync();
+        await using (var watcher = await MqttTestClient.ConnectAsync(broker, "edgellm/gone/status"))
+        {
+            var live = await watcher.NextAsync();
+            Assert.Equal("idle", MqttTestClient.Json(live).GetProperty("state").GetString());
+            // A live status expires unless refreshed: a dead daemon's "idle" does not stay for ever.
+            Assert.InRange(live.MessageExpiryInterval, 1u, 60u);
+
+            // {"op":"status"} without an id or Response Topic: the status is published now, unchanged or not.
+            await watcher.PublishAsync(node.Topics.Prompt, """{"op":"status"}""");
+            Assert.Equal("idle", MqttTestClient.Json(await watcher.NextAsync(TimeSpan.FromSeconds(5))).GetProperty("state").GetString());
+        }
+        await node.DisposeAsync();
+
+        await using var later = await MqttTestClient.ConnectAsync(broker, "edgellm/gone/status");
+        var retained = await later.NextAsync();
+        Assert.Equal("offline", MqttTestClient.Json(retained).GetProperty("state").GetString());
+        Assert.Equal(0u, retained.MessageExpiryInterval);
     }
 }

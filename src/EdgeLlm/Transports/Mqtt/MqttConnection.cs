@@ -97,7 +97,7 @@ public sealed class MqttConnection : IAsyncDisposable
                     continue;
                 }
                 failure = result.ResultCode is MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized
-                    ? $"the broker refused the login ({result.ResultCode}) for user '{_settings.Username ?? "(none)"}': check mqtt.username and mqtt.password"
+                    ? $"the broker refused the login ({result.ResultCode}) for user '{_settings.Username ?? "(none)"}': check mqtt_username and mqtt_password"
                     : $"the broker refused the connection: {result.ResultCode} {result.ReasonString}";
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -187,7 +187,9 @@ public sealed class MqttConnection : IAsyncDisposable
             .WithKeepAlivePeriod(s.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(15))
             // Requests over max_payload still arrive (and get an error reply); far larger ones the broker drops.
-            .WithMaximumPacketSize((uint)s.MaxPayloadBytes + 1024 * 1024)
+            // The broker silently drops what exceeds this, so it is not max_payload: a payload up to the largest
+            // max_payload allowed still arrives and gets its bad_request reply instead of nothing.
+            .WithMaximumPacketSize(MqttSettings.LargestMaxPayload + 1024 * 1024)
             .WithWillTopic(_topics.Availability)
             .WithWillPayload("offline"u8.ToArray())
             .WithWillRetain()
@@ -211,9 +213,9 @@ public sealed class MqttConnection : IAsyncDisposable
             }
             catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
             {
-                throw new TlsSetupException($"cannot read the CA certificate in mqtt.tls_ca_file '{s.CaFile}': {e.Message}");
+                throw new TlsSetupException($"cannot read the CA certificate in mqtt_tls_ca_file '{s.CaFile}': {e.Message}");
             }
-            if (trust.Count == 0) throw new TlsSetupException($"mqtt.tls_ca_file '{s.CaFile}' holds no PEM certificate");
+            if (trust.Count == 0) throw new TlsSetupException($"mqtt_tls_ca_file '{s.CaFile}' holds no PEM certificate");
             tls.WithTrustChain(trust);
         }
         if (s.ClientCertFile is not null && s.ClientKeyFile is not null)
@@ -224,7 +226,7 @@ public sealed class MqttConnection : IAsyncDisposable
             }
             catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
             {
-                throw new TlsSetupException($"cannot load the client certificate mqtt.tls_client_cert '{s.ClientCertFile}' with key '{s.ClientKeyFile}': {e.Message}");
+                throw new TlsSetupException($"cannot load the client certificate mqtt_tls_client_cert '{s.ClientCertFile}' with key '{s.ClientKeyFile}': {e.Message}");
             }
         }
         if (s.AllowUntrusted)
@@ -241,8 +243,8 @@ public sealed class MqttConnection : IAsyncDisposable
                     return x.Message;
                 case AuthenticationException:
                     return _settings.CaFile is not null
-                        ? $"TLS handshake failed ({x.Message}): is the broker certificate signed by the CA in mqtt.tls_ca_file '{_settings.CaFile}', and issued for '{_settings.Host}'?"
-                        : $"TLS handshake failed ({x.Message}): the broker certificate is not trusted by the system CAs; set mqtt.tls_ca_file to the CA that signed it";
+                        ? $"TLS handshake failed ({x.Message}): is the broker certificate signed by the CA in mqtt_tls_ca_file '{_settings.CaFile}', and issued for '{_settings.Host}'?"
+                        : $"TLS handshake failed ({x.Message}): the broker certificate is not trusted by the system CAs; set mqtt_tls_ca_file to the CA that signed it";
                 case SocketException se:
                     return $"broker unreachable ({se.SocketErrorCode}: {se.Message})";
             }

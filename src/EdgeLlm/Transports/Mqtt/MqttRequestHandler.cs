@@ -23,6 +23,7 @@ internal sealed class MqttRequestHandler
     private readonly DuplicateFilter _duplicates;
     private readonly ILogger _log;
     private readonly Action _changed;
+    private readonly Action _republishStatus;
     private readonly Dictionary<string, List<GenerationRequest>> _inFlight = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private int _count;
@@ -30,8 +31,9 @@ internal sealed class MqttRequestHandler
     private long _duplicatesIgnored;
 
     public MqttRequestHandler(MqttSettings settings, MqttTopics topics, RequestPipeline pipeline, MqttOutbox outbox,
-        DuplicateFilter duplicates, ILogger log, Action changed)
+        DuplicateFilter duplicates, ILogger log, Action changed, Action? republishStatus = null)
     {
+        _republishStatus = republishStatus ?? changed;
         _settings = settings;
         _topics = topics;
         _pipeline = pipeline;
@@ -72,17 +74,20 @@ internal sealed class MqttRequestHandler
             return;
         }
         string? responseTopic = m.ResponseTopic;
-        if (responseTopic is not null && !MqttTopics.IsValidPublishTopic(responseTopic))
-        {
-            _log.LogWarning("mqtt: ignoring the invalid Response Topic '{Topic}' of a message on {On}", responseTopic, m.Topic);
-            responseTopic = null;
-        }
         byte[]? correlation = m.CorrelationData;
         long size = m.Payload.Length;
+        if (responseTopic is not null && _topics.ResponseTopicProblem(responseTopic) is { } topicProblem)
+        {
+            // Answered where a request without a Response Topic would be, never on the refused topic.
+            string? id = size <= _settings.MaxPayloadBytes ? IdRecovery.TryRead(m.Payload.ToArray()) : null;
+            _log.LogWarning("mqtt: refusing the Response Topic '{Topic}' of a message on {On}: {Problem}", responseTopic, m.Topic, topicProblem);
+            Reply(Route(id, null, correlation), id, ErrorCodes.BadRequest, $"the Response Topic '{responseTopic}' is refused: {topicProblem}");
+            return;
+        }
         if (size > _settings.MaxPayloadBytes)
         {
             Reply(Route(null, responseTopic, correlation), null, ErrorCodes.BadRequest,
-                $"the payload is {size} bytes; mqtt.max_payload allows {_settings.MaxPayloadBytes}");
+                $"the payload is {size} bytes; mqtt_max_payload allows {_settings.MaxPayloadBytes}");
             return;
         }
         byte[] payload = m.Payload.ToArray();
@@ -117,11 +122,12 @@ internal sealed class MqttRequestHandler
                 Reply(Route(invalid.Id, responseTopic, correlation), invalid.Id, invalid.Code, invalid.Message);
                 break;
             case WireCancel cancel:
-                Cancel(cancel.TargetId, responseTopic, correlation, fleet: false);
+                Cancel(cancel.TargetId, responseTopic, correlation, fleet: false, replyId: cancel.ReplyId);
                 break;
             case WireStatus status:
+                // Without an id or a Response Topic the answer is the retained <prefix>/status, published now.
                 if (Route(status.Id, responseTopic, correlation) is var route && route.Topic == _topics.Error)
-                    Reply(route, status.Id, ErrorCodes.BadRequest, NoRouteMessage(status.Id));
+                    _republishStatus();
                 else
                     _outbox.Enqueue(route.Message(MqttReplies.Status(status.Id, _pipeline.Status()), isFinal: true));
                 break;
@@ -224,26 +230,32 @@ internal sealed class MqttRequestHandler
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
-            problem = System.Text.Unicode.Utf8.IsValid(payload) ? $"invalid JSON: {e.Message}" : "the payload is not valid UTF-8";
+            problem = !System.Text.Unicode.Utf8.IsValid(payload) ? "the payload is not valid UTF-8"
+                : e is JsonException json ? $"invalid JSON: {ErrorText.Json(json)}"
+                : $"invalid value: {ErrorText.Plain(e)}";
         }
         if (problem is not null)
         {
-            if (!fleet) Reply(Route(null, responseTopic, correlation), null, ErrorCodes.BadRequest, problem);
+            string? id = target ?? IdRecovery.TryRead(payload);
+            if (!fleet) Reply(Route(id, responseTopic, correlation), id, ErrorCodes.BadRequest, problem);
             return;
         }
         Cancel(target!, responseTopic, correlation, fleet);
     }
 
-    private void Cancel(string id, string? responseTopic, byte[]? correlation, bool fleet)
+    private void Cancel(string id, string? responseTopic, byte[]? correlation, bool fleet, string? replyId = null)
     {
         List<GenerationRequest> targets;
         lock (_lock) targets = _inFlight.TryGetValue(id, out var list) ? [.. list] : [];
         foreach (var r in targets) r.Cancel(CancelReason.Client);
         _log.LogInformation("mqtt: cancel {Id}: {Count} request(s)", id, targets.Count);
-        // The cancelled request answers itself (finish_reason "cancelled"); an unknown id is worth a word to a direct
-        // requester, not on the fleet topic where every other device does not know it either.
-        if (targets.Count == 0 && !fleet && responseTopic is not null)
-            Reply(new ReplyRoute(responseTopic, correlation), id, ErrorCodes.BadRequest, $"no queued or running request has id '{id}'");
+        // The cancelled request answers itself (finish_reason "cancelled"); an unknown id gets the socket's answer, a
+        // bad_request tagged with the id, on the reply route (not for fleet cancels: the other devices do not know it either).
+        if (targets.Count == 0 && !fleet)
+        {
+            replyId ??= id;
+            Reply(Route(replyId, responseTopic, correlation), replyId, ErrorCodes.BadRequest, $"cancel: no request '{id}' is running or queued");
+        }
     }
 
     private ReplyRoute Route(string? id, string? responseTopic, byte[]? correlation) =>

@@ -4,77 +4,80 @@ using System.Text;
 namespace EdgeLlm.Transports.Mqtt;
 
 /// <summary>
-/// The <c>mqtt.*</c> configuration keys. Defaults suit a mosquitto on the same Pi: plain TCP to localhost:1883,
+/// The <c>mqtt_*</c> configuration keys. Defaults suit a mosquitto on the same Pi: plain TCP to localhost:1883,
 /// QoS 1, topics under <c>edgellm/&lt;device-id&gt;</c>, fleet group <c>edgellm</c>, Home Assistant discovery off.
 /// <see cref="Validate"/> names the key of every problem; <see cref="FromLookup"/> reads the keys from any source.
 /// </summary>
 public sealed record MqttSettings
 {
-    /// <summary><c>mqtt.enabled</c>: the transport runs only when true.</summary>
+    /// <summary><c>mqtt_enabled</c>: the transport runs only when true.</summary>
     public bool Enabled { get; init; }
 
-    /// <summary><c>mqtt.host</c>: broker host name or address.</summary>
+    /// <summary><c>mqtt_host</c>: broker host name or address.</summary>
     public string Host { get; init; } = "localhost";
 
-    /// <summary><c>mqtt.port</c>: 0 means 1883, or 8883 with TLS.</summary>
+    /// <summary><c>mqtt_port</c>: 0 means 1883, or 8883 with TLS.</summary>
     public int Port { get; init; }
 
-    /// <summary><c>mqtt.client_id</c>: default <c>edgellm-&lt;device-id&gt;</c>. Must be unique on the broker.</summary>
+    /// <summary><c>mqtt_client_id</c>: default <c>edgellm-&lt;device-id&gt;</c>. Must be unique on the broker.</summary>
     public string? ClientId { get; init; }
 
-    /// <summary><c>mqtt.device_id</c>: default the host name, lower-cased, other characters than a-z 0-9 _ - turned into '-'.</summary>
+    /// <summary><c>mqtt_device_id</c>: default the host name, lower-cased, other characters than a-z 0-9 _ - turned into '-'.</summary>
     public string? DeviceId { get; init; }
 
-    /// <summary><c>mqtt.username</c> and <c>mqtt.password</c> (or <c>mqtt.password_file</c>, whose first line is the password).</summary>
+    /// <summary><c>mqtt_username</c> and <c>mqtt_password</c> (or <c>mqtt_password_file</c>, whose first line is the password).</summary>
     public string? Username { get; init; }
     public string? Password { get; init; }
     public string? PasswordFile { get; init; }
 
-    /// <summary><c>mqtt.tls</c>: connect with TLS; the broker certificate must chain to <see cref="CaFile"/> (or the system CAs).</summary>
+    /// <summary><c>mqtt_tls</c>: connect with TLS; the broker certificate must chain to <see cref="CaFile"/> (or the system CAs).</summary>
     public bool Tls { get; init; }
 
-    /// <summary><c>mqtt.tls_ca_file</c>: PEM file of the CA(s) that signed the broker certificate.</summary>
+    /// <summary><c>mqtt_tls_ca_file</c>: PEM file of the CA(s) that signed the broker certificate.</summary>
     public string? CaFile { get; init; }
 
-    /// <summary><c>mqtt.tls_client_cert</c> / <c>mqtt.tls_client_key</c>: PEM client certificate and key (both or neither).</summary>
+    /// <summary><c>mqtt_tls_client_cert</c> / <c>mqtt_tls_client_key</c>: PEM client certificate and key (both or neither).</summary>
     public string? ClientCertFile { get; init; }
     public string? ClientKeyFile { get; init; }
 
-    /// <summary><c>mqtt.tls_allow_untrusted</c>: accept any broker certificate. Off by default; for tests only.</summary>
+    /// <summary><c>mqtt_tls_allow_untrusted</c>: accept any broker certificate. Off by default; for tests only.</summary>
     public bool AllowUntrusted { get; init; }
 
-    /// <summary><c>mqtt.keep_alive</c> (seconds).</summary>
+    /// <summary><c>mqtt_keep_alive</c> (seconds).</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary><c>mqtt.topic_prefix</c>: default <c>edgellm/&lt;device-id&gt;</c>.</summary>
+    /// <summary><c>mqtt_topic_prefix</c>: default <c>edgellm/&lt;device-id&gt;</c>.</summary>
     public string? TopicPrefix { get; init; }
 
-    /// <summary><c>mqtt.qos</c>: QoS of subscriptions and replies (0, 1 or 2).</summary>
+    /// <summary><c>mqtt_qos</c>: QoS of subscriptions and replies (0, 1 or 2).</summary>
     public int Qos { get; init; } = 1;
 
-    /// <summary><c>mqtt.fleet_group</c>: shared-subscription group for <c>edgellm/fleet/prompt</c>; empty turns the fleet topic off.</summary>
+    /// <summary><c>mqtt_fleet_group</c>: shared-subscription group for <c>edgellm/fleet/prompt</c>; empty turns the fleet topic off.</summary>
     public string FleetGroup { get; init; } = "edgellm";
 
-    /// <summary><c>mqtt.max_payload</c> (bytes): larger requests get a <c>bad_request</c> reply without being parsed.</summary>
+    /// <summary><c>mqtt_max_payload</c> (bytes): larger requests get a <c>bad_request</c> reply without being parsed.</summary>
     public int MaxPayloadBytes { get; init; } = 64 * 1024;
 
-    /// <summary><c>mqtt.session_expiry</c> (seconds): how long the broker keeps the session (subscriptions, queued QoS 1 requests) across a disconnect.</summary>
+    /// <summary>The largest <see cref="MaxPayloadBytes"/> allowed; bigger payloads are dropped by the broker (the client's Maximum Packet Size).</summary>
+    public const uint LargestMaxPayload = 16 * 1024 * 1024;
+
+    /// <summary><c>mqtt_session_expiry</c> (seconds): how long the broker keeps the session (subscriptions, queued QoS 1 requests) across a disconnect.</summary>
     public TimeSpan SessionExpiry { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary><c>mqtt.reconnect_min</c> / <c>mqtt.reconnect_max</c> (seconds): the capped exponential backoff between connection attempts.</summary>
+    /// <summary><c>mqtt_reconnect_min</c> / <c>mqtt_reconnect_max</c> (seconds): the capped exponential backoff between connection attempts.</summary>
     public TimeSpan ReconnectMin { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary><c>mqtt.status_interval</c> (seconds): the retained status is republished at least this often (and on every change).</summary>
+    /// <summary><c>mqtt_status_interval</c> (seconds): the retained status is republished at least this often (and on every change).</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary><c>mqtt.ha_discovery</c>: publish Home Assistant MQTT discovery configs under <see cref="DiscoveryPrefix"/>.</summary>
+    /// <summary><c>mqtt_ha_discovery</c>: publish Home Assistant MQTT discovery configs under <see cref="DiscoveryPrefix"/>.</summary>
     public bool HomeAssistantDiscovery { get; init; }
 
-    /// <summary><c>mqtt.ha_discovery_prefix</c>.</summary>
+    /// <summary><c>mqtt_ha_discovery_prefix</c>.</summary>
     public string DiscoveryPrefix { get; init; } = "homeassistant";
 
-    /// <summary><c>mqtt.max_pending</c>: outbound messages kept while the broker is away; past it streamed pieces are
+    /// <summary><c>mqtt_max_pending</c>: outbound messages kept while the broker is away; past it streamed pieces are
     /// dropped (final replies never are: they carry the whole text).</summary>
     public int MaxPendingMessages { get; init; } = 10_000;
 
@@ -86,57 +89,57 @@ public sealed record MqttSettings
 
     public string EffectiveTopicPrefix => string.IsNullOrEmpty(TopicPrefix) ? $"edgellm/{EffectiveDeviceId}" : TopicPrefix;
 
-    /// <summary>The problems of these settings, one line each, naming the key (<c>mqtt.port must be ...</c>); empty when usable.</summary>
+    /// <summary>The problems of these settings, one line each, naming the key (<c>mqtt_port must be ...</c>); empty when usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Host)) errors.Add("mqtt.host must not be empty");
-        if (Port is < 0 or > 65535) errors.Add($"mqtt.port must be from 1 to 65535 (0: default), got {Port}");
+        if (string.IsNullOrWhiteSpace(Host)) errors.Add("mqtt_host must not be empty");
+        if (Port is < 0 or > 65535) errors.Add($"mqtt_port must be from 1 to 65535 (0: default), got {Port}");
         if (ClientId is { Length: > 0 } id && (id.Length > 256 || Encoding.UTF8.GetByteCount(id) > 256))
-            errors.Add("mqtt.client_id must be at most 256 bytes");
+            errors.Add("mqtt_client_id must be at most 256 bytes");
         if (DeviceId is { Length: > 0 } device && !MqttTopics.IsValidLevel(device))
-            errors.Add($"mqtt.device_id '{device}' must not contain '/', '+', '#' or control characters");
+            errors.Add($"mqtt_device_id '{device}' must not contain '/', '+', '#' or control characters");
         if (Username is null && (Password is not null || PasswordFile is not null))
-            errors.Add("mqtt.password is set but mqtt.username is not");
+            errors.Add("mqtt_password is set but mqtt_username is not");
         if (Password is not null && PasswordFile is not null)
-            errors.Add("give mqtt.password or mqtt.password_file, not both");
+            errors.Add("give mqtt_password or mqtt_password_file, not both");
         if (PasswordFile is not null && !File.Exists(PasswordFile))
-            errors.Add($"mqtt.password_file '{PasswordFile}' does not exist");
+            errors.Add($"mqtt_password_file '{PasswordFile}' does not exist");
         if (!Tls && (CaFile ?? ClientCertFile ?? ClientKeyFile) is not null)
-            errors.Add("mqtt.tls_ca_file/tls_client_cert/tls_client_key are set but mqtt.tls is false");
-        if (CaFile is not null && !File.Exists(CaFile)) errors.Add($"mqtt.tls_ca_file '{CaFile}' does not exist");
+            errors.Add("mqtt_tls_ca_file/tls_client_cert/tls_client_key are set but mqtt_tls is false");
+        if (CaFile is not null && !File.Exists(CaFile)) errors.Add($"mqtt_tls_ca_file '{CaFile}' does not exist");
         if ((ClientCertFile is null) != (ClientKeyFile is null))
-            errors.Add("mqtt.tls_client_cert and mqtt.tls_client_key must be given together");
-        if (ClientCertFile is not null && !File.Exists(ClientCertFile)) errors.Add($"mqtt.tls_client_cert '{ClientCertFile}' does not exist");
-        if (ClientKeyFile is not null && !File.Exists(ClientKeyFile)) errors.Add($"mqtt.tls_client_key '{ClientKeyFile}' does not exist");
+            errors.Add("mqtt_tls_client_cert and mqtt_tls_client_key must be given together");
+        if (ClientCertFile is not null && !File.Exists(ClientCertFile)) errors.Add($"mqtt_tls_client_cert '{ClientCertFile}' does not exist");
+        if (ClientKeyFile is not null && !File.Exists(ClientKeyFile)) errors.Add($"mqtt_tls_client_key '{ClientKeyFile}' does not exist");
         if (KeepAlive < TimeSpan.Zero || KeepAlive > TimeSpan.FromSeconds(ushort.MaxValue))
-            errors.Add($"mqtt.keep_alive must be from 0 to 65535 s, got {KeepAlive.TotalSeconds:0.###}");
+            errors.Add($"mqtt_keep_alive must be from 0 to 65535 s, got {KeepAlive.TotalSeconds:0.###}");
         if (TopicPrefix is { Length: > 0 } prefix && !MqttTopics.IsValidPrefix(prefix))
-            errors.Add($"mqtt.topic_prefix '{prefix}' must be a topic without wildcards ('+', '#'), not start with '$' or '/', not end with '/'");
-        if (Qos is < 0 or > 2) errors.Add($"mqtt.qos must be 0, 1 or 2, got {Qos}");
+            errors.Add($"mqtt_topic_prefix '{prefix}' must be a topic without wildcards ('+', '#'), not start with '$' or '/', not end with '/'");
+        if (Qos is < 0 or > 2) errors.Add($"mqtt_qos must be 0, 1 or 2, got {Qos}");
         if (FleetGroup.Length > 0 && !MqttTopics.IsValidLevel(FleetGroup))
-            errors.Add($"mqtt.fleet_group '{FleetGroup}' must not contain '/', '+', '#' or control characters");
-        if (MaxPayloadBytes is < 64 or > 16 * 1024 * 1024)
-            errors.Add($"mqtt.max_payload must be from 64 to 16777216 bytes, got {MaxPayloadBytes}");
+            errors.Add($"mqtt_fleet_group '{FleetGroup}' must not contain '/', '+', '#' or control characters");
+        if (MaxPayloadBytes is < 64 or > (int)LargestMaxPayload)
+            errors.Add($"mqtt_max_payload must be from 64 to 16777216 bytes, got {MaxPayloadBytes}");
         if (SessionExpiry < TimeSpan.Zero || SessionExpiry.TotalSeconds > uint.MaxValue)
-            errors.Add("mqtt.session_expiry must be from 0 to 4294967295 s");
-        if (ReconnectMin <= TimeSpan.Zero) errors.Add("mqtt.reconnect_min must be above 0");
-        if (ReconnectMax < ReconnectMin) errors.Add("mqtt.reconnect_max must be at least mqtt.reconnect_min");
-        if (StatusInterval < TimeSpan.FromSeconds(1)) errors.Add("mqtt.status_interval must be at least 1 s");
+            errors.Add("mqtt_session_expiry must be from 0 to 4294967295 s");
+        if (ReconnectMin <= TimeSpan.Zero) errors.Add("mqtt_reconnect_min must be above 0");
+        if (ReconnectMax < ReconnectMin) errors.Add("mqtt_reconnect_max must be at least mqtt_reconnect_min");
+        if (StatusInterval < TimeSpan.FromSeconds(1)) errors.Add("mqtt_status_interval must be at least 1 s");
         if (HomeAssistantDiscovery && !MqttTopics.IsValidPrefix(DiscoveryPrefix))
-            errors.Add($"mqtt.ha_discovery_prefix '{DiscoveryPrefix}' is not a valid topic prefix");
-        if (MaxPendingMessages < 16) errors.Add($"mqtt.max_pending must be at least 16, got {MaxPendingMessages}");
+            errors.Add($"mqtt_ha_discovery_prefix '{DiscoveryPrefix}' is not a valid topic prefix");
+        if (MaxPendingMessages < 16) errors.Add($"mqtt_max_pending must be at least 16, got {MaxPendingMessages}");
         return errors;
     }
 
     /// <summary>The keys <see cref="FromLookup"/> reads, for help texts and unknown-key checks.</summary>
     public static readonly IReadOnlyList<string> Keys =
     [
-        "mqtt.enabled", "mqtt.host", "mqtt.port", "mqtt.client_id", "mqtt.device_id", "mqtt.username", "mqtt.password",
-        "mqtt.password_file", "mqtt.tls", "mqtt.tls_ca_file", "mqtt.tls_client_cert", "mqtt.tls_client_key",
-        "mqtt.tls_allow_untrusted", "mqtt.keep_alive", "mqtt.topic_prefix", "mqtt.qos", "mqtt.fleet_group",
-        "mqtt.max_payload", "mqtt.session_expiry", "mqtt.reconnect_min", "mqtt.reconnect_max", "mqtt.status_interval",
-        "mqtt.ha_discovery", "mqtt.ha_discovery_prefix", "mqtt.max_pending",
+        "mqtt_enabled", "mqtt_host", "mqtt_port", "mqtt_client_id", "mqtt_device_id", "mqtt_username", "mqtt_password",
+        "mqtt_password_file", "mqtt_tls", "mqtt_tls_ca_file", "mqtt_tls_client_cert", "mqtt_tls_client_key",
+        "mqtt_tls_allow_untrusted", "mqtt_keep_alive", "mqtt_topic_prefix", "mqtt_qos", "mqtt_fleet_group",
+        "mqtt_max_payload", "mqtt_session_expiry", "mqtt_reconnect_min", "mqtt_reconnect_max", "mqtt_status_interval",
+        "mqtt_ha_discovery", "mqtt_ha_discovery_prefix", "mqtt_max_pending",
     ];
 
     /// <summary>
@@ -149,31 +152,31 @@ public sealed record MqttSettings
         var d = new MqttSettings();
         return new MqttSettings
         {
-            Enabled = Bool("mqtt.enabled", d.Enabled),
-            Host = Str("mqtt.host") ?? d.Host,
-            Port = Int("mqtt.port", d.Port),
-            ClientId = Str("mqtt.client_id"),
-            DeviceId = Str("mqtt.device_id"),
-            Username = Str("mqtt.username"),
-            Password = lookup("mqtt.password"),
-            PasswordFile = Str("mqtt.password_file"),
-            Tls = Bool("mqtt.tls", d.Tls),
-            CaFile = Str("mqtt.tls_ca_file"),
-            ClientCertFile = Str("mqtt.tls_client_cert"),
-            ClientKeyFile = Str("mqtt.tls_client_key"),
-            AllowUntrusted = Bool("mqtt.tls_allow_untrusted", d.AllowUntrusted),
-            KeepAlive = Seconds("mqtt.keep_alive", d.KeepAlive),
-            TopicPrefix = Str("mqtt.topic_prefix"),
-            Qos = Int("mqtt.qos", d.Qos),
-            FleetGroup = lookup("mqtt.fleet_group")?.Trim() ?? d.FleetGroup,
-            MaxPayloadBytes = Int("mqtt.max_payload", d.MaxPayloadBytes),
-            SessionExpiry = Seconds("mqtt.session_expiry", d.SessionExpiry),
-            ReconnectMin = Seconds("mqtt.reconnect_min", d.ReconnectMin),
-            ReconnectMax = Seconds("mqtt.reconnect_max", d.ReconnectMax),
-            StatusInterval = Seconds("mqtt.status_interval", d.StatusInterval),
-            HomeAssistantDiscovery = Bool("mqtt.ha_discovery", d.HomeAssistantDiscovery),
-            DiscoveryPrefix = Str("mqtt.ha_discovery_prefix") ?? d.DiscoveryPrefix,
-            MaxPendingMessages = Int("mqtt.max_pending", d.MaxPendingMessages),
+            Enabled = Bool("mqtt_enabled", d.Enabled),
+            Host = Str("mqtt_host") ?? d.Host,
+            Port = Int("mqtt_port", d.Port),
+            ClientId = Str("mqtt_client_id"),
+            DeviceId = Str("mqtt_device_id"),
+            Username = Str("mqtt_username"),
+            Password = lookup("mqtt_password"),
+            PasswordFile = Str("mqtt_password_file"),
+            Tls = Bool("mqtt_tls", d.Tls),
+            CaFile = Str("mqtt_tls_ca_file"),
+            ClientCertFile = Str("mqtt_tls_client_cert"),
+            ClientKeyFile = Str("mqtt_tls_client_key"),
+            AllowUntrusted = Bool("mqtt_tls_allow_untrusted", d.AllowUntrusted),
+            KeepAlive = Seconds("mqtt_keep_alive", d.KeepAlive),
+            TopicPrefix = Str("mqtt_topic_prefix"),
+            Qos = Int("mqtt_qos", d.Qos),
+            FleetGroup = lookup("mqtt_fleet_group")?.Trim() ?? d.FleetGroup,
+            MaxPayloadBytes = Int("mqtt_max_payload", d.MaxPayloadBytes),
+            SessionExpiry = Seconds("mqtt_session_expiry", d.SessionExpiry),
+            ReconnectMin = Seconds("mqtt_reconnect_min", d.ReconnectMin),
+            ReconnectMax = Seconds("mqtt_reconnect_max", d.ReconnectMax),
+            StatusInterval = Seconds("mqtt_status_interval", d.StatusInterval),
+            HomeAssistantDiscovery = Bool("mqtt_ha_discovery", d.HomeAssistantDiscovery),
+            DiscoveryPrefix = Str("mqtt_ha_discovery_prefix") ?? d.DiscoveryPrefix,
+            MaxPendingMessages = Int("mqtt_max_pending", d.MaxPendingMessages),
         };
 
         string? Str(string key) => lookup(key) is { } v && v.Trim().Length > 0 ? v.Trim() : null;

@@ -44,6 +44,22 @@ public sealed class MqttTopics
         : topic == FleetCancel && FleetSubscription is not null ? InboundKind.FleetCancel
         : InboundKind.Unknown;
 
+    /// <summary>
+    /// Null when a request's Response Topic may be published to, else why not: the daemon's own topics (except its
+    /// reply subtree), the fleet topics, <c>$</c> topics and wildcards are refused, so that a client cannot make the daemon
+    /// publish its availability, status, or requests to itself or to the fleet.
+    /// </summary>
+    public string? ResponseTopicProblem(string topic)
+    {
+        if (!IsValidPublishTopic(topic)) return "it is not a topic one can publish to (empty, wildcards '+' or '#', or too long)";
+        if (topic.StartsWith('$')) return "topics starting with '$' belong to the broker";
+        if ((topic == Prefix || topic.StartsWith(Prefix + "/", StringComparison.Ordinal)) && !topic.StartsWith(Prefix + "/reply/", StringComparison.Ordinal))
+            return $"it is one of the daemon's own topics under {Prefix} (only {Prefix}/reply/... may be used)";
+        if (topic.StartsWith("edgellm/fleet/", StringComparison.Ordinal) || topic == "edgellm/fleet")
+            return "it is a fleet topic";
+        return null;
+    }
+
     /// <summary>A topic one may publish to: not empty, no wildcards, no NUL, at most 65535 UTF-8 bytes.</summary>
     public static bool IsValidPublishTopic(string topic) =>
         topic.Length is > 0 and <= 16384 && topic.IndexOfAny(['+', '#', '\0']) < 0 && System.Text.Encoding.UTF8.GetByteCount(topic) <= 65535;

@@ -45,7 +45,7 @@ public sealed class MqttTransport : IAsyncDisposable
         _connection = new MqttConnection(settings, Topics, log, e => _handler!.OnMessageAsync(e), OnConnectedAsync);
         _status = new MqttStatusPublisher(settings, Topics, Snapshot, _connection, log);
         _handler = new MqttRequestHandler(settings, Topics, pipeline, _outbox,
-            new DuplicateFilter(capacity: 4096, window: TimeSpan.FromMinutes(10)), log, _status.Nudge);
+            new DuplicateFilter(capacity: 4096, window: TimeSpan.FromMinutes(10)), log, _status.Nudge, _status.Republish);
     }
 
     public MqttTopics Topics { get; }
@@ -97,6 +97,7 @@ public sealed class MqttTransport : IAsyncDisposable
             if (_connection.IsConnected) await _outbox.FlushAsync(cancellation).ConfigureAwait(false);
             if (_connection.IsConnected)
             {
+                await _status.PublishOfflineAsync(cancellation).ConfigureAwait(false);
                 await _connection.Client.PublishAsync(Availability("offline"), cancellation).ConfigureAwait(false);
             }
         }

@@ -25,10 +25,16 @@ internal sealed class ConnectionWriter
     /// <summary>Completes when every line was written after <see cref="Complete"/>, or when writing failed.</summary>
     public Task Completion { get; }
 
+    /// <summary>
+    /// What one queued line really holds beyond its bytes: the array's header and length, the channel's queue slot.
+    /// Streamed pieces are a few dozen bytes, so counting only their text undercounts the memory by half or more.
+    /// </summary>
+    internal const int PerLineOverhead = 64;
+
     public void Write(byte[] line)
     {
         if (Volatile.Read(ref _failed) != 0) return;
-        if (Interlocked.Add(ref _pending, line.Length) > _maxPendingBytes)
+        if (Interlocked.Add(ref _pending, line.Length + PerLineOverhead) > _maxPendingBytes)
         {
             Fail($"the client is not reading its replies ({_maxPendingBytes} bytes waiting)");
             return;
@@ -46,7 +52,7 @@ internal sealed class ConnectionWriter
             await foreach (var line in _lines.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 await stream.WriteAsync(line).ConfigureAwait(false);
-                Interlocked.Add(ref _pending, -line.Length);
+                Interlocked.Add(ref _pending, -(line.Length + PerLineOverhead));
             }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)

@@ -12,7 +12,8 @@ internal sealed class LineReader(Stream stream, int maxLineBytes)
     public enum LineKind { Line, Oversized, EndOfStream }
 
     private readonly byte[] _buffer = new byte[64 * 1024];
-    private readonly ArrayBufferWriter<byte> _line = new(4096);
+    private const int KeptLineCapacity = 64 * 1024;
+    private ArrayBufferWriter<byte> _line = new(4096);
     private int _start, _end;
     private bool _skipping;
 
@@ -21,7 +22,9 @@ internal sealed class LineReader(Stream stream, int maxLineBytes)
     /// <summary>The next line; its bytes (for <see cref="LineKind.Line"/>) are valid until the next call.</summary>
     public async ValueTask<(LineKind Kind, ReadOnlyMemory<byte> Line)> ReadAsync(CancellationToken cancellation)
     {
-        _line.ResetWrittenCount();
+        // A big line's buffer is not kept for the connection's life: idle clients that once sent a megabyte hold none.
+        if (_line.Capacity > KeptLineCapacity) _line = new ArrayBufferWriter<byte>(4096);
+        else _line.ResetWrittenCount();
         while (true)
         {
             int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);

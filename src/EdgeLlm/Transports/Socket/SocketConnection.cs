@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using EdgeLlm.Native;
 using EdgeLlm.Pipeline;
@@ -13,8 +14,8 @@ namespace EdgeLlm.Transports.Socket;
 /// </summary>
 internal sealed class SocketConnection : IResponseSink
 {
-    /// <summary>Replies waiting for a slow reader beyond this cut the connection.</summary>
-    private const long MaxPendingReplyBytes = 8 << 20;
+    /// <summary>Replies waiting for a slow reader beyond this cut the connection (a whole answer is a few KiB).</summary>
+    private const long MaxPendingReplyBytes = 1 << 20;
 
     private readonly System.Net.Sockets.Socket _socket;
     private readonly RequestPipeline _pipeline;
@@ -24,19 +25,32 @@ internal sealed class SocketConnection : IResponseSink
     private readonly CancellationTokenSource _stopReading = new();
     private readonly Dictionary<GenerationRequest, string?> _active = [];
     private readonly Lock _lock = new();
+    private long _lastActivity = Stopwatch.GetTimestamp();
 
-    public SocketConnection(System.Net.Sockets.Socket socket, RequestPipeline pipeline, int maxLineBytes, int number, ILogger log)
+    /// <param name="statusOnly">The reserved connection beyond max_connections: it answers <c>{"op":"status"}</c> and cancels only.</param>
+    public SocketConnection(System.Net.Sockets.Socket socket, RequestPipeline pipeline, int maxLineBytes, int number, ILogger log, bool statusOnly = false)
     {
         _socket = socket;
         _pipeline = pipeline;
         _log = log;
         Number = number;
+        StatusOnly = statusOnly;
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = new LineReader(stream, maxLineBytes);
         _writer = new ConnectionWriter(stream, MaxPendingReplyBytes, Vanished);
     }
 
     public int Number { get; }
+    public bool StatusOnly { get; }
+
+    /// <summary>Closes the connection if it has nothing in flight and sent nothing for <paramref name="idle"/>; true if it did.</summary>
+    public bool CloseIfIdle(TimeSpan idle)
+    {
+        if (ActiveCount > 0 || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) < idle) return false;
+        _log.LogDebug("connection {Number}: idle for {Seconds:F0} s with nothing in flight; closing", Number, idle.TotalSeconds);
+        _stopReading.Cancel();
+        return true;
+    }
 
     private int ActiveCount
     {
@@ -52,9 +66,10 @@ internal sealed class SocketConnection : IResponseSink
             {
                 var (kind, line) = await _reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
                 if (kind == LineReader.LineKind.EndOfStream) break;
+                Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
                 if (kind == LineReader.LineKind.Oversized)
                     _writer.Write(ProtocolJson.Error(null, ErrorCodes.BadRequest, $"the line is longer than the {_reader.MaxLineBytes}-byte limit"));
-                else if (!line.IsEmpty)
+                else if (!IsBlank(line.Span))
                     Handle(line);
             }
             // End of input: a client that only shut down its sending side still gets its answers;
@@ -108,13 +123,19 @@ internal sealed class SocketConnection : IResponseSink
                 GenerationRequest? target;
                 lock (_lock) target = _active.FirstOrDefault(a => a.Value == cancel.TargetId).Key;
                 if (target is not null) target.Cancel(CancelReason.Client);
-                else _writer.Write(ProtocolJson.Error(null, ErrorCodes.BadRequest, $"cancel: no request '{cancel.TargetId}' is running or queued on this connection"));
+                else _writer.Write(ProtocolJson.Error(cancel.ReplyId, ErrorCodes.BadRequest, $"cancel: no request '{cancel.TargetId}' is running or queued on this connection"));
+                break;
+            case WireRequest wire when StatusOnly:
+                _writer.Write(ProtocolJson.Error(wire.Id, ErrorCodes.Busy, "too many connections: this one is the reserved slot for status; try again later"));
                 break;
             case WireRequest wire:
                 Submit(wire);
                 break;
         }
     }
+
+    /// <summary>An empty or whitespace-only line is skipped like a blank one (a keep-alive newline).</summary>
+    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 
     private void Submit(WireRequest wire)
     {
@@ -148,6 +169,8 @@ internal sealed class SocketConnection : IResponseSink
     private void Forget(GenerationRequest request)
     {
         lock (_lock) _active.Remove(request);
+        // The idle clock starts when the last answer is complete.
+        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
     }
 
     void IResponseSink.OnToken(GenerationRequest request, string text) => _writer.Write(ProtocolJson.Line(new TokenReply(request.Id, text)));

@@ -21,8 +21,9 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
     private readonly ConcurrentDictionary<SocketConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private System.Net.Sockets.Socket? _listener;
-    private bool _ownsSocketFile;
+    private BoundSocket? _bound;
     private Task _acceptLoop = Task.CompletedTask;
+    private Task _idleSweep = Task.CompletedTask;
     private int _connectionNumber;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -34,11 +35,12 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         }
         else
         {
-            _listener = UnixSocketBinder.Bind(config, log);
-            _ownsSocketFile = true;
+            _bound = UnixSocketBinder.Bind(config, log);
+            _listener = _bound.Socket;
             log.LogInformation("listening on {Path} (mode {Mode})", config.SocketPath, Convert.ToString((int)config.SocketMode, 8).PadLeft(4, '0'));
         }
         _acceptLoop = AcceptLoopAsync(_listener);
+        if (config.IdleTimeout > TimeSpan.Zero) _idleSweep = SweepIdleAsync(config.IdleTimeout);
         return Task.CompletedTask;
     }
 
@@ -51,6 +53,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         foreach (var c in _connections.Keys) c.StopReading();
         await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _idleSweep.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose()
@@ -63,8 +66,9 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
     {
         var listener = Interlocked.Exchange(ref _listener, null);
         if (listener is null) return;
-        listener.Dispose();
-        if (_ownsSocketFile) UnixSocketBinder.TryDelete(config.SocketPath);
+        if (_bound is null) listener.Dispose();
+        else if (!_bound.CloseAndRemove())
+            log.LogWarning("left {Path} in place: it is no longer the socket this daemon created (another daemon took the path over)", config.SocketPath);
     }
 
     private async Task AcceptLoopAsync(System.Net.Sockets.Socket listener)
@@ -88,14 +92,32 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
                 continue;
             }
 
-            if (_connections.Count >= config.MaxConnections)
+            // One slot beyond max_connections is kept for status, so that clients that hold every connection
+            // (idle, or never reading) cannot lock the administrator out.
+            bool full = _connections.Count(c => !c.Key.StatusOnly) >= config.MaxConnections;
+            if (full && _connections.Keys.Any(c => c.StatusOnly))
             {
-                log.LogWarning("refusing a client: {Max} connections already open (max_connections)", config.MaxConnections);
+                log.LogWarning("refusing a client: {Max} connections already open (max_connections) and the status slot is taken", config.MaxConnections);
                 _ = RefuseAsync(client);
                 continue;
             }
-            var connection = new SocketConnection(client, pipeline, config.MaxLineBytes, Interlocked.Increment(ref _connectionNumber), log);
+            var connection = new SocketConnection(client, pipeline, config.MaxLineBytes, Interlocked.Increment(ref _connectionNumber), log, statusOnly: full);
             _connections[connection] = ServeAsync(connection);
+        }
+    }
+
+    /// <summary>Closes connections that hold a slot with nothing in flight and say nothing for <paramref name="idle"/>.</summary>
+    private async Task SweepIdleAsync(TimeSpan idle)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Clamp(idle.TotalSeconds / 4, 0.05, 5)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+                foreach (var connection in _connections.Keys)
+                    connection.CloseIfIdle(idle);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
