@@ -15,19 +15,32 @@ namespace EdgeLlm.Tests.Models;
 /// </summary>
 internal sealed class FakeModelServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
 
     public FakeModelServer()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A free port can be taken by a parallel test between the probe and Start: try another one.
+        for (int attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                _listener.Close();
+                _listener = new HttpListener();
+            }
+        }
         _ = Task.Run(ServeAsync);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public Uri BaseUri => new($"http://127.0.0.1:{Port}");
     public ConcurrentQueue<(string Path, string? Range, string? Accept)> Requests { get; } = new();
 
@@ -181,6 +194,14 @@ internal sealed class FakeModelServer : IDisposable
         response.ContentLength64 = body.Length;
         await response.OutputStream.WriteAsync(body);
         response.Close();
+    }
+
+    /// <summary>A loopback socket bound but not listening: connecting to its port is refused, and no one else can take it.</summary>
+    public static Socket ClosedPort()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
     }
 
     public static int FreePort()

@@ -246,7 +246,8 @@ public class ModelPullerTests
     public async Task Connection_refused_names_the_host()
     {
         using var kit = new PullTestKit();
-        int closed = FakeModelServer.FreePort();
+        using var socket = FakeModelServer.ClosedPort();
+        int closed = ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
         var e = await Assert.ThrowsAsync<PullException>(() => kit.PullAsync($"http://127.0.0.1:{closed}/m.gguf"));
         Assert.StartsWith($"cannot connect to 127.0.0.1:{closed}", e.Message);
     }
