@@ -63,6 +63,21 @@ public class ModelSourceParserTests
     }
 
     [Fact]
+    public void Progress_on_a_terminal_rewrites_one_line_with_rate_and_time_left()
+    {
+        var output = new StringWriter();
+        var printer = new PullProgressPrinter(output, terminal: true);
+        printer.Report(new PullProgress(PullProgress.Downloading, 0, 4L << 20));
+        printer.Report(new PullProgress(PullProgress.Downloading, 2L << 20, 4L << 20));
+        printer.Report(new PullProgress(PullProgress.Verifying, 4L << 20, 4L << 20));
+        string text = output.ToString();
+        Assert.Equal(2, text.Count(c => c == '\r'));
+        Assert.Contains("\rdownloading 2.0 of 4.0 MiB (50%), ", text);
+        Assert.Contains(" left", text);
+        Assert.EndsWith("\nverifying sha256 digest\n", text.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void Progress_off_a_terminal_is_one_line_per_ten_percent()
     {
         var output = new StringWriter();
