@@ -40,6 +40,9 @@ public static class Program
                 "serve" => Hosting.ServeCommand.Run(rest),
                 "ask" => AskCommand.Run(rest),
                 "status" => StatusCommand.Run(rest),
+                "pull" => PullCommand.Run(rest),
+                "list" => ListCommand.Run(rest),
+                "rm" => RmCommand.Run(rest),
                 _ => throw new CliException($"unknown command '{args[0]}'\n{CommandHelp.Overview}"),
             };
         }

@@ -13,7 +13,7 @@ internal static unsafe class InterleavedWeightCacheBuilder
     private const int BufferBytes = 1 << 20;
 
     /// <summary>Free space left on the cache's filesystem after writing it, at least: a full disk breaks the rest of the device.</summary>
-    internal static long KeepFreeBytes(long totalBytes) => Math.Max(512L << 20, totalBytes / 20);
+    internal static long KeepFreeBytes(long totalBytes) => DiskReserve.KeepFreeBytes(totalBytes);
 
     /// <summary>Builds the cache at <paramref name="path"/>; returns null, or why it could not.</summary>
     /// <param name="keepFree">Bytes that must stay free on the filesystem; null = <see cref="KeepFreeBytes"/> of its size.</param>

@@ -12,7 +12,7 @@ internal static class CommandHelp
         "[--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--repeat-last-n N]\n" +
         "      [--frequency-penalty F] [--presence-penalty P] [-s|--seed N]";
 
-    public static readonly IReadOnlyList<string> Commands = ["info", "tokenize", "eval", "run", "synth", "bench", "selftest", "serve", "ask", "status"];
+    public static readonly IReadOnlyList<string> Commands = ["info", "tokenize", "eval", "run", "synth", "bench", "selftest", "serve", "ask", "status", "pull", "list", "rm"];
 
     /// <summary>Usage of one command; null for an unknown command.</summary>
     public static string? For(string command) => command switch
@@ -50,6 +50,12 @@ internal static class CommandHelp
             "  asks a running daemon; streams the answer to stdout, figures to stderr. The question is read from stdin\n" +
             "  when it is '-' or missing with stdin not a terminal. --socket is the same as --socket-path.",
         "status" => "edgellm status [--socket-path PATH] [--json]\n  state, queue, figures and guard states of a running daemon",
+        "pull" => "edgellm pull SOURCE [--sha256 HEX] [--name N] [--force] [--models-dir D]\n" +
+            "edgellm pull --list\n" +
+            "  downloads a model into the store (README, \"Getting a model\"): resumable, sha256-verified, checked as info\n" +
+            "  does; SOURCE: a name from pull --list, hf:OWNER/REPO/FILE.gguf, an https URL, or an ollama name (llama3.2:1b)",
+        "list" => "edgellm list [--models-dir D]\n  the models in the store: name, size, architecture, quant type, date; incomplete downloads",
+        "rm" => "edgellm rm NAME [--models-dir D] [--weight-cache DIR]\n  deletes a model from the store with its interleaved weight cache and any partial download",
         _ => null,
     };
 

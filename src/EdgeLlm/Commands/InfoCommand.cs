@@ -8,20 +8,7 @@ namespace EdgeLlm.Commands;
 internal static class InfoCommand
 {
     /// <summary>Whether the engine loads this file (every tensor and key understood), with the KV cost, or why not.</summary>
-    private static string RunsHere(GgufFile file)
-    {
-        try
-        {
-            var (c, _) = Core.Model.Architectures.ModelArchitectures.Load(file);
-            long kv = c.KvBytesPerToken(Core.Model.KvCacheType.F16);
-            string perToken = kv < 1024 ? $"{kv} bytes" : $"{kv / 1024.0:F0} KiB";
-            return $"yes ({c.Architecture}; KV cache {perToken} per token at F16)";
-        }
-        catch (GgufException e)
-        {
-            return "no: " + e.Message;
-        }
-    }
+    private static string RunsHere(GgufFile file) => Models.ModelCompatibility.Check(file).Verdict;
 
     public static int Run(string[] args)
     {

@@ -3,11 +3,11 @@ using EdgeLlm.Core.Model;
 
 namespace EdgeLlm.Commands;
 
-/// <summary>The model-loading options shared by run and eval: --model, --ctx, --threads, --kv-type, --weight-cache.</summary>
+/// <summary>The model-loading options shared by run and eval: --model (a path or a store name), --models-dir, --ctx, --threads, --kv-type, --weight-cache.</summary>
 internal sealed record ModelArgs(string Path, int ContextLength, int Threads, KvCacheType KvType, string? WeightCacheDirectory)
 {
     public static ModelArgs Read(ArgReader a, int defaultContext = 0) => new(
-        a.Require("model"),
+        Models.ModelStore.ResolveModelSetting(a.Require("model"), a.Get("models-dir")), // a path or a store name
         (int?)a.GetNumber("ctx", Config.Fields.ContextSize) ?? defaultContext,
         (int?)a.GetNumber("threads", Config.Fields.Threads) ?? WorkerPool.DefaultThreadCount,
         ParseKvType(a.Get("kv-type") ?? "f16"),

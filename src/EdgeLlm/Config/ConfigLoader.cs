@@ -18,7 +18,8 @@ public static class ConfigLoader
     /// <summary>Every key with a one-line description (the usage text and docs list them from here).</summary>
     public static readonly IReadOnlyList<(string Key, string Help)> Keys =
     [
-        ("model", "path of the GGUF model file (required)"),
+        ("model", "path of the GGUF model file, or the name of a model in the store (edgellm list) (required)"),
+        ("models_dir", "the model store, where edgellm pull puts models (default: $STATE_DIRECTORY/models under systemd, else ~/.local/share/edgellm/models)"),
         ("context_size", "context length in tokens; 0 = the model's trained context (default 2048)"),
         ("threads", "generation threads (default: the number of cores)"),
         ("kv_type", "KV cache element type: f16 or f32 (default f16)"),
@@ -158,11 +159,15 @@ public static class ConfigLoader
     private static EdgeLlmConfig Build(Reader r, bool modelExpected)
     {
         var d = new SamplingOptions();
-        string? model = r.String("model");
+        string? model = r.String("model") is { } m ? Models.ModelStore.ResolveModelSetting(m, r.String("models_dir")) : null;
         // A config file that could not be read may well hold the model: its problem is reported, not a missing key.
         if (model is null)
         {
             if (modelExpected) r.Problem("model", $"is required: set it in {EdgeLlmConfig.DefaultPath}, {EnvName("model")} or {FlagName("model")}");
+        }
+        else if (!model.Contains('/') && !File.Exists(model) && !Directory.Exists(model))
+        {
+            r.Problem("model", $"no file and no model named '{model}' in the store {Models.ModelStoreLocation.Resolve(r.String("models_dir"))} (see edgellm list)");
         }
         else if (ModelFile.Problem(model) is { } modelProblem)
         {

@@ -20,6 +20,9 @@ public class CommandLineTests
     [InlineData("serve")]
     [InlineData("ask")]
     [InlineData("status")]
+    [InlineData("pull")]
+    [InlineData("list")]
+    [InlineData("rm")]
     public void Every_command_prints_its_usage_for_help_and_h(string command)
     {
         foreach (string help in new[] { "--help", "-h" })

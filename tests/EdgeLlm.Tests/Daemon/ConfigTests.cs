@@ -42,7 +42,7 @@ public class ConfigTests
             ["log-path"] = "/tmp/e.log", ["log-level"] = "debug",
             ["thermal"] = "false", ["thermal-sensor"] = "/tmp/t", ["thermal-soft-limit"] = "60", ["thermal-hard-limit"] = "70",
             ["thermal-resume"] = "55", ["thermal-when-paused"] = "reject", ["memory-on-overcommit"] = "refuse", ["memory-floor-mb"] = "64", ["memory-proc-root"] = "/tmp/p", ["memory-cgroup-root"] = "/tmp/c",
-            ["prefetch"] = "true", ["gpio-led-pin"] = "17", ["gpio-led-active-low"] = "true", ["gpio-button-pin"] = "27",
+            ["models-dir"] = "/tmp/models", ["prefetch"] = "true", ["gpio-led-pin"] = "17", ["gpio-led-active-low"] = "true", ["gpio-button-pin"] = "27",
             ["mqtt-enabled"] = "true", ["mqtt-host"] = "broker.lan", ["mqtt-port"] = "8883", ["mqtt-client-id"] = "kiosk-1", ["mqtt-device-id"] = "kiosk",
             ["mqtt-username"] = "edge", ["mqtt-password"] = "pw", ["mqtt-password-file"] = "", ["mqtt-tls"] = "true", ["mqtt-tls-ca-file"] = Model,
             ["mqtt-tls-client-cert"] = "", ["mqtt-tls-client-key"] = "", ["mqtt-tls-allow-untrusted"] = "false", ["mqtt-keep-alive"] = "20",

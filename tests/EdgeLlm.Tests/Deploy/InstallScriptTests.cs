@@ -89,5 +89,23 @@ public sealed class InstallScriptTests : IDisposable
         Assert.DoesNotContain("--now", calls);
     }
 
+    [Fact]
+    public void Pull_downloads_the_model_as_the_service_user_names_it_in_the_config_and_starts_the_service()
+    {
+        // The binary stands in for edgellm pull: it writes the model into the store it was given and prints its name.
+        File.WriteAllText(Path.Combine(Bundle, "edgellm"),
+            "#!/bin/sh\n[ \"$1 $3\" = 'pull --models-dir' ] || exit 9\necho GGUF > \"$4/llama3.2-1b.gguf\"\nprintf 'success\\nname:          llama3.2-1b\\n'\n");
+        Stub(StubsPath, "runuser", $"echo \"runuser $1 $2\" >> '{Calls}'; shift 3; exec \"$@\"");
+        var (exit, output) = Install("--pull", "llama3.2-1b");
+        Assert.True(exit == 0, output);
+
+        string config = File.ReadAllText(Path.Combine(Root, "etc", "edgellm", "edgellm.json"));
+        Assert.Contains("\"model\": \"llama3.2-1b\"", config);
+        Assert.True(File.Exists(Path.Combine(Root, "var", "lib", "edgellm", "models", "llama3.2-1b.gguf")));
+        string calls = File.ReadAllText(Calls);
+        Assert.Contains("runuser -u edgellm", calls);
+        Assert.Contains("systemctl enable --now edgellm.service", calls);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
