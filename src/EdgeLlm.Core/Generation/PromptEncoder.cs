@@ -12,16 +12,22 @@ namespace EdgeLlm.Core.Generation;
 /// </remarks>
 public static class PromptEncoder
 {
-    public static int[] Encode(Tokenizer tokenizer, RenderedPrompt prompt, bool addBos)
+    /// <param name="maxTokens">
+    /// A token budget: once the ids are more than this, encoding stops after the word that crossed it and the ids so far
+    /// are returned (more than <paramref name="maxTokens"/> of them, fewer than the whole prompt's). The default has none.
+    /// </param>
+    public static int[] Encode(Tokenizer tokenizer, RenderedPrompt prompt, bool addBos, int maxTokens = int.MaxValue)
     {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(prompt);
         var output = new List<int>();
         if (addBos && tokenizer.BosId >= 0) output.Add(tokenizer.BosId);
         var run = new StringBuilder();
 
         void FlushRun()
         {
-            if (run.Length == 0) return;
-            tokenizer.Encode(run.ToString(), output, addBos: false, parseSpecial: false);
+            if (run.Length == 0 || output.Count > maxTokens) return;
+            tokenizer.Encode(run.ToString(), output, addBos: false, parseSpecial: false, maxTokens);
             run.Clear();
         }
 
@@ -41,6 +47,7 @@ public static class PromptEncoder
                 else
                 {
                     FlushRun();
+                    if (output.Count > maxTokens) return [.. output];
                     output.Add(fragment.TokenId);
                 }
             }

@@ -51,7 +51,7 @@ public sealed class BytePairTokenizer : Tokenizer
         return new BytePairTokenizer(vocabulary, special, addBos, addEos, md.AddSpacePrefix ?? false, preTokenizer, ranks);
     }
 
-    private protected override void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output)
+    private protected override void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output, int maxTokens)
     {
         int maxBytes = Encoding.UTF8.GetMaxByteCount(text.Length);
         int[] cps = ArrayPool<int>.Shared.Rent(text.Length);
@@ -71,6 +71,8 @@ public sealed class BytePairTokenizer : Tokenizer
             int charStart = 0, cp = 0;
             foreach (int length in words)
             {
+                // Merges never cross a word, so the ids so far are final: past the budget the rest is not worth merging.
+                if (output.Count > maxTokens) break;
                 int charEnd = charStart;
                 for (int k = 0; k < length; k++) charEnd += cps[cp++] > 0xFFFF ? 2 : 1;
                 int n = Encoding.UTF8.GetBytes(text[charStart..charEnd], utf8);

@@ -40,7 +40,59 @@ public sealed class SentencePieceTokenizer : Tokenizer
         return new SentencePieceTokenizer(vocabulary, special, addBos, addEos, md.AddSpacePrefix ?? true);
     }
 
-    private protected override void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output)
+    private protected override void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output, int maxTokens)
+    {
+        if (maxTokens == int.MaxValue)
+        {
+            EncodeRun(text, atStart, output);
+            return;
+        }
+        // With a budget: word by word, each word starting at a space that no merge can reach across (see WordEnd).
+        for (int start = 0; start < text.Length && output.Count <= maxTokens;)
+        {
+            int end = WordEnd(text, start);
+            EncodeRun(text[start..end], atStart && start == 0, output);
+            start = end;
+        }
+    }
+
+    /// <summary>
+    /// Where the word starting at <paramref name="start"/> ends: before the next space that follows a character no
+    /// vocabulary piece has in front of a "▁". No merge can join the two sides of such a space (the merged piece would
+    /// have to contain that pair), and the merge order within each side is the same as in the whole text (the queue
+    /// orders by score, then position), so encoding word by word gives exactly the ids of encoding the whole run.
+    /// </summary>
+    private int WordEnd(ReadOnlySpan<char> text, int start)
+    {
+        bool[] joins = _joinsBeforeSpace ??= CharsBeforeSpace(Vocabulary);
+        for (int i = start + 1; i < text.Length; i++)
+        {
+            int next = text[i..].IndexOf(' ');
+            if (next < 0) return text.Length;
+            i += next;
+            char before = text[i - 1] == ' ' ? SpaceMarker : text[i - 1];
+            if (i > start && !joins[before]) return i;
+        }
+        return text.Length;
+    }
+
+    private bool[]? _joinsBeforeSpace;
+
+    /// <summary>The characters that some vocabulary piece has immediately before a "▁".</summary>
+    private static bool[] CharsBeforeSpace(Vocabulary vocabulary)
+    {
+        var joins = new bool[char.MaxValue + 1];
+        for (int id = 0; id < vocabulary.Count; id++)
+        {
+            string text = vocabulary.Text(id);
+            for (int i = text.IndexOf(SpaceMarker, 1); i > 0; i = i + 1 < text.Length ? text.IndexOf(SpaceMarker, i + 1) : -1)
+                joins[text[i - 1]] = true;
+        }
+        return joins;
+    }
+
+    /// <summary>The merges over one run of text, as the reference does them.</summary>
+    private void EncodeRun(ReadOnlySpan<char> text, bool atStart, List<int> output)
     {
         bool prefix = AddSpacePrefix && atStart;
         int length = text.Length + (prefix ? 1 : 0);

@@ -49,7 +49,7 @@ public abstract class Tokenizer
     /// <summary>Whether prompts for this model should start with <see cref="BosId"/>.</summary>
     public bool AddBos { get; }
 
-    /// <summary>Whether the model wants <see cref="EosId"/> appended to encoded text (embedding models); never done by <see cref="Encode(string, bool, bool)"/>.</summary>
+    /// <summary>Whether the model wants <see cref="EosId"/> appended to encoded text (embedding models); never done by <see cref="Encode(string, bool, bool, int)"/>.</summary>
     public bool AddEos { get; }
 
     /// <summary>SentencePiece: text is encoded as if preceded by a space (so the first word gets its word-start form).</summary>
@@ -115,12 +115,15 @@ public abstract class Tokenizer
         return text.Append(decoder.Flush()).ToString();
     }
 
-    public int[] Encode(string text, bool addBos, bool parseSpecial) => Encode(text.AsSpan(), addBos, parseSpecial);
+    /// <inheritdoc cref="Encode(ReadOnlySpan{char}, List{int}, bool, bool, int)"/>
+    public int[] Encode(string text, bool addBos, bool parseSpecial, int maxTokens = int.MaxValue) =>
+        Encode(text.AsSpan(), addBos, parseSpecial, maxTokens);
 
-    public int[] Encode(ReadOnlySpan<char> text, bool addBos, bool parseSpecial)
+    /// <inheritdoc cref="Encode(ReadOnlySpan{char}, List{int}, bool, bool, int)"/>
+    public int[] Encode(ReadOnlySpan<char> text, bool addBos, bool parseSpecial, int maxTokens = int.MaxValue)
     {
-        var output = new List<int>(text.Length / 3 + 2);
-        Encode(text, output, addBos, parseSpecial);
+        var output = new List<int>(Math.Min(text.Length, maxTokens) / 3 + 2);
+        Encode(text, output, addBos, parseSpecial, maxTokens);
         return [.. output];
     }
 
@@ -130,15 +133,23 @@ public abstract class Tokenizer
     /// True for trusted template text: control-token texts such as <c>&lt;/s&gt;</c> become those tokens.
     /// False for anything a user typed: such texts are tokenized as ordinary characters.
     /// </param>
-    public void Encode(ReadOnlySpan<char> text, List<int> output, bool addBos, bool parseSpecial)
+    /// <param name="maxTokens">
+    /// A budget for <paramref name="output"/>'s length: once it holds more than this many ids, encoding stops after the
+    /// word that crossed it, so refusing a prompt over a token limit costs the limit plus one word of work, not the whole
+    /// text. The ids up to there are exactly those of a full encoding. The default has no budget.
+    /// </param>
+    /// <returns>True when the whole text was encoded; false when it stopped at the budget.</returns>
+    public bool Encode(ReadOnlySpan<char> text, List<int> output, bool addBos, bool parseSpecial, int maxTokens = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
         if (addBos)
         {
             if (BosId < 0) throw new InvalidOperationException("this vocabulary has no BOS token");
             output.Add(BosId);
         }
-        if (text.IsEmpty) return;
+        if (output.Count > maxTokens) return false;
+        if (text.IsEmpty) return true;
 
         // The reference works on UTF-8 and turns invalid sequences into U+FFFD; a lone surrogate is the UTF-16 equivalent.
         string? repaired = HasLoneSurrogate(text) ? ReplaceLoneSurrogates(text) : null;
@@ -149,7 +160,7 @@ public abstract class Tokenizer
         {
             if (fragment.IsText)
             {
-                EncodeText(text.Slice(fragment.Start, fragment.Length), afterSpecial, output);
+                EncodeText(text.Slice(fragment.Start, fragment.Length), afterSpecial, output, maxTokens);
                 afterSpecial = false;
             }
             else
@@ -157,12 +168,15 @@ public abstract class Tokenizer
                 output.Add(fragment.TokenId);
                 afterSpecial = true;
             }
+            if (output.Count > maxTokens) return false;
         }
+        return true;
     }
 
     /// <summary>Tokenizes plain text (no special tokens in it).</summary>
     /// <param name="atStart">The text begins the input or follows a special token (SentencePiece adds its space prefix there).</param>
-    private protected abstract void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output);
+    /// <param name="maxTokens">Stop after the word that makes <paramref name="output"/> longer than this (int.MaxValue: no budget).</param>
+    private protected abstract void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> output, int maxTokens);
 
     /// <summary>Builds the tokenizer a GGUF file describes.</summary>
     /// <exception cref="GgufException">The tokenizer metadata is missing, inconsistent or of an unsupported kind.</exception>

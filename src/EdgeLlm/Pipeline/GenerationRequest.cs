@@ -63,6 +63,12 @@ public sealed class GenerationRequest
             _timeout = new Timer(static state => ((GenerationRequest)state!).Cancel(CancelReason.Timeout), this, timeout, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Whether the log may still report this request: false once its client went away (the transport logged that when it
+    /// happened, and the socket is closed). Checked after <see cref="TryFinish"/>, so a final sent already is not reported twice.
+    /// </summary>
+    internal bool Reportable => CancelReason != CancelReason.ClientGone;
+
     /// <summary>Claims the single terminal reply: true for the first caller only.</summary>
     internal bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
 

@@ -116,11 +116,12 @@ public sealed class GenerationWorker
                 Volatile.Write(ref _lastTps, result.TokensPerSecond);
                 if (result.PromptTokensEvaluated > 0) Volatile.Write(ref _lastPromptTps, result.PromptTokensPerSecond);
             }
-            // Only the request's own final is logged: after a shutdown answered it (or its client left), nothing more is.
+            // Only the request's own final is logged: after a shutdown answered it, or once its client left, nothing more is.
             if (request.TryFinish())
             {
-                _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
-                    request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
+                if (request.Reportable)
+                    _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
+                        request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
                 request.Sink.OnDone(request, RequestCompletion.From(result, finish));
             }
         }
@@ -131,13 +132,25 @@ public sealed class GenerationWorker
         catch (Core.Sampling.Grammar.GrammarException e)
         {
             // The request's grammar cannot go on with this vocabulary (or a lazy trigger did not fit it): the client's to fix.
-            _log.LogInformation("request {Id}: grammar stopped the generation: {Message}", request.Id ?? "-", e.Message);
-            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.BadRequest, $"grammar: {e.Message}");
+            if (request.TryFinish())
+            {
+                if (request.Reportable) _log.LogInformation("request {Id}: grammar stopped the generation: {Message}", request.Id ?? "-", e.Message);
+                request.Sink.OnError(request, ErrorCodes.BadRequest, $"grammar: {e.Message}");
+            }
         }
         catch (Exception e)
         {
-            _log.LogError("request {Id} failed: {Type}: {Message}", request.Id ?? "-", e.GetType().Name, e.Message);
-            if (request.TryFinish()) request.Sink.OnError(request, ErrorCodes.Internal, "generation failed; the daemon logged the details");
+            if (request.TryFinish())
+            {
+                if (request.Reportable) _log.LogError("request {Id} failed: {Type}: {Message}", request.Id ?? "-", e.GetType().Name, e.Message);
+                else _log.LogError("generation failed: {Type}: {Message}", e.GetType().Name, e.Message);
+                request.Sink.OnError(request, ErrorCodes.Internal, "generation failed; the daemon logged the details");
+            }
+            else
+            {
+                // A fault of the daemon, still worth knowing, but no longer a report about a request that was answered.
+                _log.LogError("generation failed: {Type}: {Message}", e.GetType().Name, e.Message);
+            }
         }
         finally
         {

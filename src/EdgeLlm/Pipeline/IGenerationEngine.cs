@@ -16,7 +16,9 @@ public interface IGenerationEngine : IDisposable
     /// <exception cref="ArgumentException">Unknown template name.</exception>
     ChatTemplate ResolveTemplate(string name);
 
-    int[] Encode(RenderedPrompt prompt);
+    /// <summary>The prompt's token ids; with a <paramref name="maxTokens"/> budget, stops once there are more than that
+    /// (after the word that crossed it) and returns those, so that a prompt over a limit is not tokenized to its end.</summary>
+    int[] Encode(RenderedPrompt prompt, int maxTokens = int.MaxValue);
 
     /// <summary>The most text bytes one token stands for (0: unknown); see <see cref="RequestMapper"/>'s cheap length bound.</summary>
     int LongestTokenBytes => 0;

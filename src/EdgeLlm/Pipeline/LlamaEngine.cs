@@ -78,7 +78,8 @@ public sealed class LlamaEngine : IGenerationEngine
 
     public ChatTemplate ResolveTemplate(string name) => ChatTemplates.Resolve(name, _ggufTemplate);
 
-    public int[] Encode(RenderedPrompt prompt) => PromptEncoder.Encode(_tokenizer, prompt, addBos: _tokenizer.AddBos);
+    public int[] Encode(RenderedPrompt prompt, int maxTokens = int.MaxValue) =>
+        PromptEncoder.Encode(_tokenizer, prompt, addBos: _tokenizer.AddBos, maxTokens);
 
     public int LongestTokenBytes => _tokenizer.LongestPieceBytes;
 

@@ -54,9 +54,10 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
 
         int[] tokens;
         // One tokenization at a time: senders of big prompts take at most one core from the generation, however many they are.
-        lock (_encodeGate) tokens = engine.Encode(rendered);
+        // The budget stops it one word past the limit: a prompt just under the byte bound costs the limit's work, not its own.
+        lock (_encodeGate) tokens = engine.Encode(rendered, maxTokens: limit);
         if (tokens.Length > limit)
-            throw new RequestException(ErrorCodes.TooLong, $"the prompt is {tokens.Length} tokens long but {what} allows {limit}");
+            throw new RequestException(ErrorCodes.TooLong, $"the prompt is more than {limit} tokens long but {what} allows {limit}");
 
         int maxTokens = wire.MaxTokens ?? options.DefaultMaxTokens;
         if (maxTokens < 0 || maxTokens > options.MaxAnswerTokens)

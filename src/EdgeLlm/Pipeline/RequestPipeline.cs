@@ -117,7 +117,9 @@ public sealed class RequestPipeline
     {
         await Task.Delay(ShutdownGrace).ConfigureAwait(false);
         if (!running.TryFinish()) return;
-        _log.LogInformation("request {Id}: cancelled by the shutdown while the model was busy; final sent without waiting for it", running.Id ?? "-");
+        // A client that left first was logged by its transport then; its socket is closed, so nothing more about it.
+        if (running.Reportable)
+            _log.LogInformation("request {Id}: cancelled by the shutdown while the model was busy; final sent without waiting for it", running.Id ?? "-");
         running.Sink.OnDone(running, RequestCompletion.CancelledUnstarted(running.PromptTokens.Length));
     }
 

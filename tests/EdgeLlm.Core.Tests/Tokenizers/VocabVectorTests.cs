@@ -23,6 +23,15 @@ public class VocabVectorTests
         int[] actual = tokenizer.Encode(text, addBos: false, parseSpecial: false);
         Assert.True(expected.SequenceEqual(actual),
             $"input {Escape(text)}\nexpected {string.Join(' ', expected)}\nactual   {string.Join(' ', actual)}");
+
+        // With a token budget the text is encoded word by word: a budget it fits gives the same ids, one it does not a prefix of them.
+        Assert.Equal(expected, tokenizer.Encode(text, addBos: false, parseSpecial: false, maxTokens: expected.Length));
+        if (expected.Length > 1)
+        {
+            int[] cut = tokenizer.Encode(text, addBos: false, parseSpecial: false, maxTokens: expected.Length / 2);
+            Assert.InRange(cut.Length, expected.Length / 2 + 1, expected.Length);
+            Assert.Equal(expected[..cut.Length], cut);
+        }
     }
 
     private static TheoryData<int> Indices(string vocab)

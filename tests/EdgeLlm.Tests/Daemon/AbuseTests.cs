@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeLlm.Core.Prompts;
 
 namespace EdgeLlm.Tests.Daemon;
 
@@ -22,6 +23,27 @@ public class AbuseTests
         client.Send("""{"id":"ok","prompt":"Once upon a time","max_tokens":2}""");
         Assert.Equal("length", (await client.ReadUntilFinalAsync("ok"))[^1].Finish());
         Assert.Equal(1, daemon.Engine.Encodes);
+    }
+
+    [Fact]
+    public async Task A_prompt_under_the_byte_bound_but_over_the_token_limit_is_tokenized_only_up_to_the_limit()
+    {
+        await using var daemon = await TestDaemon.StartAsync(configure: c => c with { MaxPromptTokens = 100 });
+        using var client = daemon.Connect();
+        // Just under what the byte bound lets through to the tokenizer, and several times the limit in tokens.
+        int under = 2 * daemon.Engine.LongestTokenBytes * 100 - 40;
+        var words = new StringBuilder();
+        while (words.Length + "Once upon a time ".Length < under) words.Append("Once upon a time ");
+        client.Send($$"""{"id":"near","prompt":"{{words}}","template":"raw"}""");
+        var reply = await client.ReadOneAsync();
+        Assert.Equal(("near", "too_long"), (reply.Str("id"), reply.ErrorCode()));
+        Assert.Equal("the prompt is more than 100 tokens long but max_prompt_tokens allows 100", reply.GetProperty("error").Str("message"));
+        Assert.Equal(1, daemon.Engine.Encodes);
+        int encoded = daemon.Engine.LastEncodedLength;
+        // Stopped one word past the limit, not at the end of the prompt.
+        int full = daemon.Engine.Encode(daemon.Engine.ResolveTemplate("raw").Render([ChatMessage.User(words.ToString())])).Length;
+        Assert.True(full > 300, $"the prompt is only {full} tokens: too short to tell");
+        Assert.InRange(encoded, 101, 110);
     }
 
     [Fact]

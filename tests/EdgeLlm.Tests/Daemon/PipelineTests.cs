@@ -1,5 +1,6 @@
 using EdgeLlm.Pipeline;
 using EdgeLlm.Protocol;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeLlm.Tests.Daemon;
@@ -115,6 +116,51 @@ public class PipelineTests
             new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Equal("temperature: must be a number from 0 to 100, got '-1' (from --temperature)", Assert.Single(config.Problems));
         await Stop(p);
+    }
+
+    private static (RequestPipeline Pipeline, RecordingSink Sink, Mqtt.TestLog Log) StartLogged(SlowEngine engine)
+    {
+        var log = new Mqtt.TestLog();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new TestLogProvider(log)));
+        var pipeline = new RequestPipeline(new PipelineOptions(), [], factory.CreateLogger<RequestPipeline>());
+        pipeline.Start(engine);
+        return (pipeline, new RecordingSink(), log);
+    }
+
+    [Fact]
+    public async Task A_request_whose_client_left_is_not_reported_in_the_log_afterwards()
+    {
+        using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(50));
+        var (p, sink, log) = StartLogged(engine);
+        var request = Story(p, sink, "gone", 200);
+        Assert.True(p.Submit(request));
+        await WaitUntil(() => p.Status().Generating);
+        request.Cancel(CancelReason.ClientGone); // what the socket transport does when the connection goes away
+        Assert.StartsWith("done:cancelled:", await sink.WaitAsync("gone"));
+        await WaitUntil(() => !p.Status().Generating);
+
+        Assert.True(p.Submit(Story(p, sink, "stays", 3)));
+        await sink.WaitAsync("stays");
+        await Stop(p);
+        Assert.DoesNotContain(log.Lines, l => l.Contains("request gone", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("request stays: length", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_shutdown_does_not_report_a_request_whose_client_left_before_it()
+    {
+        // The model sleeps through its cancellation: the shutdown's grace answers the request, and the worker finishes later.
+        using var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(1500), stubborn: true);
+        var (p, sink, log) = StartLogged(engine);
+        var request = Story(p, sink, "gone", 50);
+        Assert.True(p.Submit(request));
+        await WaitUntil(() => p.Status().Generating);
+        request.Cancel(CancelReason.ClientGone);
+        p.BeginShutdown();
+        Assert.StartsWith("done:cancelled:", await sink.WaitAsync("gone"));
+        await p.WorkerStopped.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(log.Lines, l => l.Contains("draining", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("request gone", StringComparison.Ordinal));
     }
 
     /// <summary>The engine must outlive the worker: drain, then wait for the thread before disposing.</summary>

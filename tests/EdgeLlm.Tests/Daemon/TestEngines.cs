@@ -20,14 +20,19 @@ internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken, boo
     public string ModelName => inner.ModelName;
     public int ContextLength => inner.ContextLength;
     public ChatTemplate ResolveTemplate(string name) => inner.ResolveTemplate(name);
-    public int[] Encode(RenderedPrompt prompt)
+    public int[] Encode(RenderedPrompt prompt, int maxTokens = int.MaxValue)
     {
         Interlocked.Increment(ref Encodes);
-        return inner.Encode(prompt);
+        int[] tokens = inner.Encode(prompt, maxTokens);
+        LastEncodedLength = tokens.Length;
+        return tokens;
     }
 
     /// <summary>How many prompts were tokenized.</summary>
     public int Encodes;
+
+    /// <summary>How many ids the last tokenization returned (fewer than the prompt's when it stopped at a budget).</summary>
+    public volatile int LastEncodedLength;
 
     public int LongestTokenBytes => inner.LongestTokenBytes;
 

@@ -102,6 +102,7 @@ internal sealed class SocketConnection : IResponseSink
             _writer.Complete();
             await _writer.Completion.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _socket.Dispose();
+            _reader.Release();
             _log.LogDebug("connection {Number} closed", Number);
         }
     }

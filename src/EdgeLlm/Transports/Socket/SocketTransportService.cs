@@ -24,6 +24,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
     private BoundSocket? _bound;
     private Task _acceptLoop = Task.CompletedTask;
     private Task _idleSweep = Task.CompletedTask;
+    private Task _trim = Task.CompletedTask;
     private int _connectionNumber;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -41,6 +42,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         }
         _acceptLoop = AcceptLoopAsync(_listener);
         if (config.IdleTimeout > TimeSpan.Zero) _idleSweep = SweepIdleAsync(config.IdleTimeout);
+        _trim = TrimAfterBigLinesAsync(BigLineTrimmer.ForDaemon());
         return Task.CompletedTask;
     }
 
@@ -54,6 +56,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         await Task.WhenAll(_connections.Values).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _acceptLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _idleSweep.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _trim.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose()
@@ -115,6 +118,20 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
                 foreach (var connection in _connections.Keys)
                     connection.CloseIfIdle(idle);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Once a second: after a burst of big lines, one collection gives their memory back (see <see cref="BigLineTrimmer"/>).</summary>
+    private async Task TrimAfterBigLinesAsync(BigLineTrimmer trimmer)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+                if (trimmer.Tick()) log.LogDebug("collected after big request lines");
         }
         catch (OperationCanceledException)
         {
