@@ -58,6 +58,7 @@ public sealed record EdgeLlmConfig
     public bool Prefetch { get; init; }
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
+    public Http.HttpSettings Http { get; init; } = new();
 
     /// <summary>Directory of the interleaved weight cache; null = off.</summary>
     public string? WeightCacheDirectory { get; init; }

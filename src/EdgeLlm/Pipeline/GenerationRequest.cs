@@ -33,6 +33,9 @@ public sealed class GenerationRequest
     public string TemplateName { get; }
     public IResponseSink Sink { get; }
 
+    /// <summary>The shape the output must have (tools, JSON); set by the transport before <see cref="RequestPipeline.Submit"/>.</summary>
+    public OutputConstraint? Constraint { get; set; }
+
     public CancellationToken Cancellation => _token;
     public CancelReason CancelReason => (CancelReason)Volatile.Read(ref _reason);
     public bool IsFinished => Volatile.Read(ref _finished) != 0;

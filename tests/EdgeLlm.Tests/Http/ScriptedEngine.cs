@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using EdgeLlm.Core.Generation;
+using EdgeLlm.Core.Prompts;
+using EdgeLlm.Pipeline;
+
+namespace EdgeLlm.Tests.Http;
+
+/// <summary>
+/// A model that says what the test scripted (random weights cannot choose to call a tool): each generation emits the
+/// next scripted answer in small pieces, as a real model streams tokens; with no script left it runs the real model.
+/// Prompts are still encoded by the real tokenizer, so limits and templates behave as in production.
+/// </summary>
+internal sealed class ScriptedEngine(IGenerationEngine inner, TimeSpan perPiece = default) : IGenerationEngine
+{
+    private readonly ConcurrentQueue<string> _answers = new();
+
+    /// <summary>The prompts the engine was asked to continue, decoded as the template rendered them.</summary>
+    public readonly ConcurrentQueue<int[]> Prompts = new();
+
+    public ScriptedEngine Say(params string[] answers)
+    {
+        foreach (var a in answers) _answers.Enqueue(a);
+        return this;
+    }
+
+    public string ModelName => inner.ModelName;
+    public int ContextLength => inner.ContextLength;
+    public ChatTemplate ResolveTemplate(string name) => inner.ResolveTemplate(name);
+    public int[] Encode(RenderedPrompt prompt) => inner.Encode(prompt);
+
+    public GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation)
+    {
+        Prompts.Enqueue(promptTokens);
+        if (!_answers.TryDequeue(out var answer)) return inner.Generate(promptTokens, settings, onText, cancellation);
+        int pieces = 0;
+        for (int i = 0; i < answer.Length; i += 3)
+        {
+            if (cancellation.IsCancellationRequested)
+                return new GenerationResult(answer[..i], FinishReason.Cancelled, promptTokens.Length, pieces, 0, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1));
+            if (perPiece > TimeSpan.Zero) cancellation.WaitHandle.WaitOne(perPiece);
+            onText(answer.Substring(i, Math.Min(3, answer.Length - i)));
+            pieces++;
+        }
+        return new GenerationResult(answer, FinishReason.Stop, promptTokens.Length, pieces, 0, TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(10));
+    }
+
+    public void Dispose() => inner.Dispose();
+}
