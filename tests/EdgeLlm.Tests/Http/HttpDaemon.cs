@@ -25,7 +25,8 @@ internal sealed class HttpDaemon : IAsyncDisposable
     public Uri Base => Daemon.HttpBase;
 
     public static async Task<HttpDaemon> StartAsync(string? apiKey = null, long maxBody = HttpSettings.DefaultMaxBodyBytes, string template = "raw",
-        int msPerToken = 0, Func<EdgeLlmConfig, EdgeLlmConfig>? configure = null, int msPerPiece = 0)
+        int msPerToken = 0, Func<EdgeLlmConfig, EdgeLlmConfig>? configure = null, int msPerPiece = 0,
+        string modelFile = "stories260K.gguf", int contextLength = 0)
     {
         ScriptedEngine? scripted = null;
         var daemon = await TestDaemon.StartAsync(msPerToken, config =>
@@ -44,7 +45,17 @@ internal sealed class HttpDaemon : IAsyncDisposable
                 },
             };
             return configure is null ? config : configure(config);
-        }, wrap: engine => scripted = new ScriptedEngine(engine, TimeSpan.FromMilliseconds(msPerPiece)));
+        }, wrap: engine =>
+        {
+            EdgeLlm.Pipeline.IGenerationEngine inner = engine;
+            if (modelFile != "stories260K.gguf")
+            {
+                // Another family: its own tokenizer and template; the stories engine made by TestDaemon is not needed.
+                engine.Dispose();
+                inner = new EdgeLlm.Pipeline.LlamaEngine(Fixtures.Model(modelFile), new EdgeLlm.Core.Model.ModelOptions { ContextLength = 512, Threads = 1 });
+            }
+            return scripted = new ScriptedEngine(inner, TimeSpan.FromMilliseconds(msPerPiece), contextLength);
+        });
         return new HttpDaemon(daemon, scripted!);
     }
 
