@@ -22,3 +22,5 @@ install -m 0644 systemd/edgellm.service systemd/edgellm.socket /etc/systemd/syst
 systemctl daemon-reload
 systemctl enable --now edgellm.service
 echo "installed; try: edgellm ask \"Hello\"   (as root or a member of the edgellm group)"
+echo "HTTP (Ollama/OpenAI API, this machine only by default): curl http://127.0.0.1:11434/api/tags"
+echo "  for Home Assistant on another machine set http_listen and an API key in /etc/edgellm/edgellm.json (README, Home Assistant)"
