@@ -31,6 +31,7 @@ public sealed class HttpService(HttpSettings settings, RequestPipeline pipeline,
         // The daemon's own logging (journal, file, level) also carries ASP.NET Core's messages.
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(logs);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

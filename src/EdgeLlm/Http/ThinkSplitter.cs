@@ -12,11 +12,12 @@ public sealed class ThinkSplitter
 
     private State _state = State.Start;
     private string _held = "";
+    private bool _afterThought;
 
     /// <summary>Takes a piece; returns the thought and answer text that can be sent now.</summary>
     public (string Thinking, string Answer) Push(string piece)
     {
-        if (_state == State.Answer) return ("", piece);
+        if (_state == State.Answer) return ("", AnswerText(piece));
         _held += piece;
         if (_state == State.Start)
         {
@@ -36,10 +37,11 @@ public sealed class ThinkSplitter
         if (close >= 0)
         {
             string thought = _held[..close].TrimEnd('\n');
-            string answer = _held[(close + Close.Length)..].TrimStart('\n');
+            string answer = _held[(close + Close.Length)..];
             _held = "";
             _state = State.Answer;
-            return (thought, answer);
+            _afterThought = true;
+            return (thought, AnswerText(answer));
         }
         int keep = 0;
         for (int n = Math.Min(Close.Length - 1, _held.Length); n > 0; n--)
@@ -48,9 +50,21 @@ public sealed class ThinkSplitter
                 keep = n;
                 break;
             }
+        // Newlines before </think> belong to the template, not the thought: held until the thought goes on.
         string ready = _held[..^keep];
+        keep += ready.Length - ready.TrimEnd('\n').Length;
+        ready = _held[..^keep];
         _held = _held[^keep..];
         return (ready, "");
+    }
+
+    /// <summary>The blank lines between the thought and the answer are the template's too.</summary>
+    private string AnswerText(string text)
+    {
+        if (!_afterThought) return text;
+        string trimmed = text.TrimStart('\n');
+        if (trimmed.Length > 0) _afterThought = false;
+        return trimmed;
     }
 
     /// <summary>What is still held at the end (an unfinished thought stays thought).</summary>

@@ -159,4 +159,45 @@ public sealed class OllamaApiTests
         Assert.Equal("length", (await socket.ReadUntilFinalAsync("next"))[^1].Finish());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
+
+    [Fact]
+    public async Task Think_puts_qwen3s_thought_in_message_thinking()
+    {
+        await using var d = await HttpDaemon.StartAsync(template: "auto", modelFile: "qwen3-tiny-f16.gguf");
+        d.Engine.Say("<think>\nThe user wants light.\n</think>\n\nOn it.", "<think>\nAgain.\n</think>\n\nDone.");
+        var (status, body) = await d.PostAsync("/api/chat", """{"model":"stories","stream":false,"think":true,"messages":[{"role":"user","content":"Light"}]}""");
+        Assert.Equal(200, status);
+        Assert.Equal("The user wants light.", body.GetProperty("message").GetProperty("thinking").GetString());
+        Assert.Equal("On it.", body.GetProperty("message").GetProperty("content").GetString());
+
+        var lines = await d.PostLinesAsync("/api/chat", """{"model":"stories","think":"high","messages":[{"role":"user","content":"Light"}]}""");
+        Assert.Equal("Again.", string.Concat(lines.Select(l => l.GetProperty("message").TryGetProperty("thinking", out var t) ? t.GetString() : "")));
+        Assert.Equal("Done.", string.Concat(lines.Select(l => l.GetProperty("message").GetProperty("content").GetString())));
+    }
+
+    [Fact]
+    public async Task Shutdown_ends_a_streamed_answer_with_its_final_chunk()
+    {
+        var d = await HttpDaemon.StartAsync(msPerToken: 50);
+        try
+        {
+            using var response = await d.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/generate")
+            {
+                Content = new StringContent("""{"model":"stories","prompt":"Once upon a time","options":{"num_predict":300}}"""),
+            }, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.NotNull(await reader.ReadLineAsync());
+            var stopping = d.Daemon.StopAsync();
+            string? line, last = null;
+            while ((line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10))) is not null) last = line;
+            await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+            var final = HttpDaemon.Parse(last!);
+            Assert.True(final.GetProperty("done").GetBoolean());
+            Assert.Equal("cancelled", final.GetProperty("done_reason").GetString());
+        }
+        finally
+        {
+            await d.DisposeAsync();
+        }
+    }
 }
