@@ -200,4 +200,15 @@ public sealed class OllamaApiTests
             await d.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Answers_keep_non_ascii_text_readable_and_quotes_escaped()
+    {
+        await using var d = await HttpDaemon.StartAsync();
+        d.Engine.Say("Grüße, \"Küche\" ist an.");
+        using var response = await d.Client.PostAsync("/api/chat", new StringContent("""{"model":"stories","stream":false,"messages":[{"role":"user","content":"x"}]}"""));
+        string raw = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Grüße, \\\"Küche\\\" ist an.", raw);
+        Assert.Equal("Grüße, \"Küche\" ist an.", HttpDaemon.Parse(raw).GetProperty("message").GetProperty("content").GetString());
+    }
 }

@@ -18,7 +18,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
     public async Task ChatAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Default.OllamaChatRequest, api.Settings.MaxBodyBytes);
+        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaChatRequest, api.Settings.MaxBodyBytes);
         if (failure is not null)
         {
             await OllamaEndpoints.ErrorAsync(context, failure.Status, failure.Message);
@@ -29,7 +29,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
         if (request.Messages is not { Count: > 0 })
         {
             var loaded = new OllamaChatChunk(model, Now(), Empty, true) { DoneReason = "load" };
-            await HttpApi.WriteJsonAsync(context, 200, loaded, OllamaJson.Default.OllamaChatChunk);
+            await HttpApi.WriteJsonAsync(context, 200, loaded, OllamaJson.Web.OllamaChatChunk);
             return;
         }
         api.NoteContextRequest(request.Options?.NumCtx);
@@ -39,7 +39,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
     public async Task GenerateAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Default.OllamaGenerateRequest, api.Settings.MaxBodyBytes);
+        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaGenerateRequest, api.Settings.MaxBodyBytes);
         if (failure is not null)
         {
             await OllamaEndpoints.ErrorAsync(context, failure.Status, failure.Message);
@@ -50,7 +50,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
         if (string.IsNullOrEmpty(request.Prompt))
         {
             var loaded = new OllamaGenerateChunk(model, Now(), "", true) { DoneReason = "load" };
-            await HttpApi.WriteJsonAsync(context, 200, loaded, OllamaJson.Default.OllamaGenerateChunk);
+            await HttpApi.WriteJsonAsync(context, 200, loaded, OllamaJson.Web.OllamaGenerateChunk);
             return;
         }
         api.NoteContextRequest(request.Options?.NumCtx);
@@ -90,7 +90,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
                     await OllamaEndpoints.ErrorAsync(context, HttpSubmitter.StatusFor(failed.Code), failed.Message);
                     return;
                 case FailedEvent failed:
-                    await output.WriteAsync(Line(new OllamaError(failed.Message), OllamaJson.Default.OllamaError));
+                    await output.WriteAsync(Line(new OllamaError(failed.Message), OllamaJson.Web.OllamaError));
                     return;
                 case TextEvent text when stream:
                     await output.WriteAsync(shape.Piece(text));
@@ -139,10 +139,10 @@ internal sealed class OllamaChatHandler(HttpApi api)
     private sealed class ChatShape(string model) : IShape
     {
         public byte[] Piece(TextEvent t) => Line(new OllamaChatChunk(model, Now(),
-            t.IsThinking ? new OllamaMessageOut("assistant", "", Thinking: t.Text) : new OllamaMessageOut("assistant", t.Text), false), OllamaJson.Default.OllamaChatChunk);
+            t.IsThinking ? new OllamaMessageOut("assistant", "", Thinking: t.Text) : new OllamaMessageOut("assistant", t.Text), false), OllamaJson.Web.OllamaChatChunk);
 
         public byte[] Calls(IReadOnlyList<ToolCall> calls) => Line(new OllamaChatChunk(model, Now(),
-            new OllamaMessageOut("assistant", "", ToolCalls: CallsOut(calls)), false), OllamaJson.Default.OllamaChatChunk);
+            new OllamaMessageOut("assistant", "", ToolCalls: CallsOut(calls)), false), OllamaJson.Web.OllamaChatChunk);
 
         public byte[] Final(FinishedEvent done, long start, bool whole)
         {
@@ -159,7 +159,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
                 PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
                 EvalCount = c.Tokens,
                 EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
-            }, OllamaJson.Default.OllamaChatChunk);
+            }, OllamaJson.Web.OllamaChatChunk);
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
     {
         public byte[] Piece(TextEvent t) => Line(t.IsThinking
             ? new OllamaGenerateChunk(model, Now(), "", false) { Thinking = t.Text }
-            : new OllamaGenerateChunk(model, Now(), t.Text, false), OllamaJson.Default.OllamaGenerateChunk);
+            : new OllamaGenerateChunk(model, Now(), t.Text, false), OllamaJson.Web.OllamaGenerateChunk);
 
         public byte[] Calls(IReadOnlyList<ToolCall> calls) => [];
 
@@ -184,7 +184,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
                 PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
                 EvalCount = c.Tokens,
                 EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
-            }, OllamaJson.Default.OllamaGenerateChunk);
+            }, OllamaJson.Web.OllamaGenerateChunk);
         }
     }
 }

@@ -25,9 +25,9 @@ internal static class OllamaEndpoints
             return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync(Running);
         }));
         app.MapMethods("/api/version", ["GET", "HEAD"], (RequestDelegate)(context =>
-            HttpApi.WriteJsonAsync(context, 200, new OllamaVersion(HttpApi.OllamaVersion), OllamaJson.Default.OllamaVersion)));
+            HttpApi.WriteJsonAsync(context, 200, new OllamaVersion(HttpApi.OllamaVersion), OllamaJson.Web.OllamaVersion)));
         app.MapMethods("/api/tags", ["GET", "HEAD"], (RequestDelegate)(context =>
-            HttpApi.WriteJsonAsync(context, 200, new OllamaTags([Entry(api)]), OllamaJson.Default.OllamaTags)));
+            HttpApi.WriteJsonAsync(context, 200, new OllamaTags([Entry(api)]), OllamaJson.Web.OllamaTags)));
         app.MapMethods("/api/ps", ["GET", "HEAD"], (RequestDelegate)(context => Ps(context, api)));
         app.MapPost("/api/show", (RequestDelegate)(context => ShowAsync(context, api)));
         app.MapPost("/api/pull", (RequestDelegate)(context => PullAsync(context, api)));
@@ -37,7 +37,7 @@ internal static class OllamaEndpoints
     }
 
     public static Task ErrorAsync(HttpContext context, int status, string message) =>
-        HttpApi.WriteJsonAsync(context, status, new OllamaError(message), OllamaJson.Default.OllamaError);
+        HttpApi.WriteJsonAsync(context, status, new OllamaError(message), OllamaJson.Web.OllamaError);
 
     public static string NotFound(string? model) => $"model '{model}' not found";
 
@@ -62,12 +62,12 @@ internal static class OllamaEndpoints
         var m = api.Model;
         var running = new OllamaRunningModel(m.Name, m.Name, m.Size, m.Digest, Details(api),
             DateTime.UtcNow.AddYears(100), 0, api.Pipeline.Mapper.ContextLength);
-        return HttpApi.WriteJsonAsync(context, 200, new OllamaRunning([running]), OllamaJson.Default.OllamaRunning);
+        return HttpApi.WriteJsonAsync(context, 200, new OllamaRunning([running]), OllamaJson.Web.OllamaRunning);
     }
 
     private static async Task ShowAsync(HttpContext context, HttpApi api)
     {
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Default.OllamaModelRequest, api.Settings.MaxBodyBytes);
+        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaModelRequest, api.Settings.MaxBodyBytes);
         if (failure is not null)
         {
             await ErrorAsync(context, failure.Status, failure.Message);
@@ -88,13 +88,13 @@ internal static class OllamaEndpoints
         var template = api.Pipeline.Mapper.Template(null);
         string[] capabilities = template.HasThinking ? ["completion", "tools", "thinking"] : ["completion", "tools"];
         var show = new OllamaShow("", $"# served by edgellm\nFROM {api.Model.Name}\n", "", template.Name, Details(api), info, capabilities, api.Model.Modified);
-        await HttpApi.WriteJsonAsync(context, 200, show, OllamaJson.Default.OllamaShow);
+        await HttpApi.WriteJsonAsync(context, 200, show, OllamaJson.Web.OllamaShow);
     }
 
     /// <summary>Nothing is downloaded: pulling the loaded model succeeds at once (Home Assistant pulls a model it does not see), any other is an error.</summary>
     private static async Task PullAsync(HttpContext context, HttpApi api)
     {
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Default.OllamaModelRequest, api.Settings.MaxBodyBytes);
+        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaModelRequest, api.Settings.MaxBodyBytes);
         if (failure is not null)
         {
             await ErrorAsync(context, failure.Status, failure.Message);
@@ -108,14 +108,14 @@ internal static class OllamaEndpoints
         }
         if (request.Stream == false)
         {
-            await HttpApi.WriteJsonAsync(context, 200, new OllamaStatus("success"), OllamaJson.Default.OllamaStatus);
+            await HttpApi.WriteJsonAsync(context, 200, new OllamaStatus("success"), OllamaJson.Web.OllamaStatus);
             return;
         }
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/x-ndjson";
         var lines = new StringBuilder();
         foreach (string status in (ReadOnlySpan<string>)["pulling manifest", "verifying sha256 digest", "writing manifest", "success"])
-            lines.Append(JsonSerializer.Serialize(new OllamaStatus(status), OllamaJson.Default.OllamaStatus)).Append('\n');
+            lines.Append(JsonSerializer.Serialize(new OllamaStatus(status), OllamaJson.Web.OllamaStatus)).Append('\n');
         await context.Response.WriteAsync(lines.ToString(), context.RequestAborted);
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace EdgeLlm.Http.Ollama;
@@ -16,4 +18,13 @@ namespace EdgeLlm.Http.Ollama;
 [JsonSerializable(typeof(OllamaStatus))]
 [JsonSerializable(typeof(OllamaChatChunk))]
 [JsonSerializable(typeof(OllamaGenerateChunk))]
-internal sealed partial class OllamaJson : JsonSerializerContext;
+internal sealed partial class OllamaJson : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but non-ASCII answer text stays readable (quotes, backslashes and control characters are still escaped).</summary>
+    public static OllamaJson Web { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

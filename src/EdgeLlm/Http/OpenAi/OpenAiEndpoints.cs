@@ -22,7 +22,7 @@ internal static class OpenAiEndpoints
         app.MapGet("/v1/models", (RequestDelegate)(context =>
         {
             var model = new OpenAiModel(api.Model.Name, "model", new DateTimeOffset(api.Model.Modified).ToUnixTimeSeconds(), "edgellm");
-            return HttpApi.WriteJsonAsync(context, 200, new OpenAiModelList("list", [model]), OpenAiJson.Default.OpenAiModelList);
+            return HttpApi.WriteJsonAsync(context, 200, new OpenAiModelList("list", [model]), OpenAiJson.Web.OpenAiModelList);
         }));
         app.MapPost("/v1/chat/completions", (RequestDelegate)(context => ChatAsync(context, api)));
     }
@@ -36,12 +36,12 @@ internal static class OpenAiEndpoints
             >= 500 => "server_error",
             _ => "invalid_request_error",
         };
-        return HttpApi.WriteJsonAsync(context, status, new OpenAiError(new OpenAiErrorBody(message, type, param, code)), OpenAiJson.Default.OpenAiError);
+        return HttpApi.WriteJsonAsync(context, status, new OpenAiError(new OpenAiErrorBody(message, type, param, code)), OpenAiJson.Web.OpenAiError);
     }
 
     private static async Task ChatAsync(HttpContext context, HttpApi api)
     {
-        var (request, failure) = await HttpBody.ReadAsync(context, OpenAiJson.Default.OpenAiChatRequest, api.Settings.MaxBodyBytes);
+        var (request, failure) = await HttpBody.ReadAsync(context, OpenAiJson.Web.OpenAiChatRequest, api.Settings.MaxBodyBytes);
         if (failure is not null)
         {
             await ErrorAsync(context, failure.Status, failure.Message, failure.Status == 413 ? "request_too_large" : "invalid_request");
@@ -75,7 +75,7 @@ internal static class OpenAiEndpoints
                     return;
                 case FailedEvent failed:
                     await output.WriteAsync(reply.Event(JsonSerializer.SerializeToUtf8Bytes(
-                        new OpenAiError(new OpenAiErrorBody(failed.Message, "server_error", null, failed.Code)), OpenAiJson.Default.OpenAiError)));
+                        new OpenAiError(new OpenAiErrorBody(failed.Message, "server_error", null, failed.Code)), OpenAiJson.Web.OpenAiError)));
                     return;
                 case TextEvent text when reply.Stream:
                     await output.WriteAsync(reply.Delta(text.IsThinking ? new OpenAiDelta { ReasoningContent = text.Text } : new OpenAiDelta { Content = text.Text }));
@@ -96,7 +96,7 @@ internal static class OpenAiEndpoints
                     };
                     var completion = new OpenAiCompletion(reply.Id, "chat.completion", reply.Created, model,
                         [new OpenAiChoice(0, message, FinishReason(done))], Usage(done));
-                    await output.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(completion, OpenAiJson.Default.OpenAiCompletion));
+                    await output.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(completion, OpenAiJson.Web.OpenAiCompletion));
                     break;
             }
         }
@@ -130,11 +130,11 @@ internal static class OpenAiEndpoints
                 delta = delta with { Role = "assistant" };
             }
             var chunk = new OpenAiChunk(Id, "chat.completion.chunk", Created, model, [new OpenAiChunkChoice(0, delta, finishReason)]);
-            return Event(JsonSerializer.SerializeToUtf8Bytes(chunk, OpenAiJson.Default.OpenAiChunk));
+            return Event(JsonSerializer.SerializeToUtf8Bytes(chunk, OpenAiJson.Web.OpenAiChunk));
         }
 
         public byte[] Usage(OpenAiUsage usage) =>
-            Event(JsonSerializer.SerializeToUtf8Bytes(new OpenAiChunk(Id, "chat.completion.chunk", Created, model, []) { Usage = usage }, OpenAiJson.Default.OpenAiChunk));
+            Event(JsonSerializer.SerializeToUtf8Bytes(new OpenAiChunk(Id, "chat.completion.chunk", Created, model, []) { Usage = usage }, OpenAiJson.Web.OpenAiChunk));
 
         public byte[] Event(byte[] json)
         {

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace EdgeLlm.Http.OpenAi;
@@ -9,4 +11,13 @@ namespace EdgeLlm.Http.OpenAi;
 [JsonSerializable(typeof(OpenAiModelList))]
 [JsonSerializable(typeof(OpenAiCompletion))]
 [JsonSerializable(typeof(OpenAiChunk))]
-internal sealed partial class OpenAiJson : JsonSerializerContext;
+internal sealed partial class OpenAiJson : JsonSerializerContext
+{
+    /// <summary>As <see cref="Default"/>, but non-ASCII answer text stays readable (quotes, backslashes and control characters are still escaped).</summary>
+    public static OpenAiJson Web { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
