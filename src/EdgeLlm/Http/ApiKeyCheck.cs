@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -6,15 +5,16 @@ namespace EdgeLlm.Http;
 
 /// <summary>
 /// <c>http_api_key</c>: every request but <c>GET /</c> and <c>HEAD /</c> (Home Assistant's "is it running") needs
-/// <c>Authorization: Bearer &lt;key&gt;</c>. The key is compared through SHA-256 digests in constant time, so that
-/// neither its content nor its length leaks through timing.
+/// <c>Authorization: Bearer &lt;key&gt;</c>. The comparison takes the same time whatever the client sends (it always
+/// walks the whole key), so timing tells nothing about how much of a guess was right. No hash: SHA-256 would load
+/// OpenSSL, which the daemon otherwise never needs.
 /// </summary>
 internal sealed class ApiKeyCheck(string? key)
 {
-    private readonly byte[]? _keyHash = key is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    private readonly byte[]? _key = key is null ? null : Encoding.UTF8.GetBytes(key);
 
     public bool IsOpen(HttpRequest request) =>
-        _keyHash is null || (request.Path == "/" && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)));
+        _key is null || (request.Path == "/" && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)));
 
     public bool IsAuthorized(HttpRequest request)
     {
@@ -22,7 +22,15 @@ internal sealed class ApiKeyCheck(string? key)
         string header = request.Headers.Authorization.ToString();
         const string Scheme = "Bearer ";
         if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return false;
-        byte[] given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
-        return CryptographicOperations.FixedTimeEquals(given, _keyHash);
+        return EqualInConstantTime(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()), _key!);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.NoOptimization)]
+    internal static bool EqualInConstantTime(byte[] given, byte[] key)
+    {
+        int difference = given.Length ^ key.Length;
+        for (int i = 0; i < key.Length; i++)
+            difference |= key[i] ^ (given.Length == 0 ? 0 : given[i % given.Length]);
+        return difference == 0;
     }
 }
