@@ -81,7 +81,7 @@ internal sealed class OllamaChatHandler(HttpApi api)
             await OllamaEndpoints.ErrorAsync(context, HttpSubmitter.StatusFor(e.Code), e.Message);
             return;
         }
-        var output = new StreamingResponse(context, "application/x-ndjson", () => generation.Request?.Cancel(CancelReason.ClientGone));
+        var output = new StreamingResponse(context, stream ? "application/x-ndjson" : "application/json; charset=utf-8", () => generation.Request?.Cancel(CancelReason.ClientGone));
         await foreach (var e in generation.ReadAsync(context.RequestAborted))
         {
             switch (e)

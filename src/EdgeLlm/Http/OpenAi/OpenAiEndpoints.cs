@@ -116,7 +116,7 @@ internal static class OpenAiEndpoints
     {
         private bool _roleSent;
 
-        public string Id { get; } = "chatcmpl-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        public string Id { get; } = "chatcmpl-" + ToolCall.RandomHex();
         public long Created { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         public bool Stream => stream;
         public bool IncludeUsage => includeUsage;
