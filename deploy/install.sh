@@ -89,6 +89,8 @@ configured="$(sed -n 's/^[[:space:]]*"model": "\(.*\)",\{0,1\}[[:space:]]*\(\/\/
 if [ -n "$configured" ] && { [ -f "$root$configured" ] || [ -f "$root/var/lib/edgellm/models/$configured.gguf" ]; }; then
   systemctl enable --now edgellm.service
   echo "installed and started; try: edgellm ask \"Hello\"   (as root or a member of the edgellm group)"
+  echo "HTTP (Ollama/OpenAI API, this machine only by default): curl http://127.0.0.1:11434/api/tags"
+  echo "  for Home Assistant on another machine set http_listen and an API key in /etc/edgellm/edgellm.json (README, Home Assistant)"
 else
   systemctl enable edgellm.service
   cat <<'EOF'

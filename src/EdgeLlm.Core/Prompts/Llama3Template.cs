@@ -13,7 +13,10 @@ internal sealed class Llama3Template : ChatTemplate
 
     public override string Name => "llama3";
     public override IReadOnlyList<string> DefaultStopStrings => Stops;
-    public override IReadOnlyList<string> SupportedRoles => SystemUserAssistant;
+    // ipython: the result of a tool call, as Llama 3.1/3.2's own template renders tool messages.
+    private static readonly string[] Roles = [ChatRoles.System, ChatRoles.User, ChatRoles.Assistant, "ipython"];
+
+    public override IReadOnlyList<string> SupportedRoles => Roles;
 
     private protected override void RenderCore(IReadOnlyList<ChatMessage> messages, bool addAssistantPrompt, PromptBuilder output)
     {

@@ -62,6 +62,7 @@ public static class ConfigLoader
         ("gpio_led_active_low", "true when the LED lights with the pin low (default false)"),
         ("gpio_button_pin", "BCM pin of a push button to ground that cancels the current answer; -1 = none (default -1)"),
         .. Transports.Mqtt.MqttSettings.Keys.Select(k => (k, "MQTT transport (README, section MQTT)")),
+        .. Http.HttpSettings.Keys,
     ];
 
     public const string EnvPrefix = "EDGELLM_";
@@ -264,6 +265,13 @@ public static class ConfigLoader
             r.Problem(error[..space], error[(space + 1)..]);
         }
         config = config with { Mqtt = mqtt };
+        var httpErrors = new List<string>();
+        config = config with { Http = Http.HttpSettings.FromLookup(r.String, config.ModelPath, httpErrors) };
+        foreach (string error in httpErrors)
+        {
+            int space = error.IndexOf(' ');
+            r.Problem(error[..space], error[(space + 1)..]);
+        }
         if (config.Thermal.Validate() is string thermalProblem)
             r.Problem(thermalProblem.Split(' ')[0], thermalProblem[(thermalProblem.IndexOf(' ') + 1)..]);
         if (config.MaxTokens > config.MaxAnswerTokens)

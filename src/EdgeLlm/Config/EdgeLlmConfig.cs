@@ -61,6 +61,7 @@ public sealed record EdgeLlmConfig
     public bool Prefetch { get; init; }
     public Status.GpioSettings Gpio { get; init; } = new();
     public Transports.Mqtt.MqttSettings Mqtt { get; init; } = new();
+    public Http.HttpSettings Http { get; init; } = new();
 
     /// <summary>Where each key that was set came from (a file path, EDGELLM_X or --x), for start-up errors.</summary>
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();

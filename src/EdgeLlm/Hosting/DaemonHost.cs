@@ -43,6 +43,9 @@ public static class DaemonHost
         services.AddHostedService<GuardsService>();
         services.AddHostedService<SocketTransportService>();
         services.AddHostedService<Transports.Mqtt.MqttService>();
+        services.AddSingleton(config.Http);
+        services.AddSingleton<Http.HttpService>();
+        services.AddHostedService(sp => sp.GetRequiredService<Http.HttpService>());
         services.AddHostedService<WatchdogService>();
         configure?.Invoke(services);
         return builder.Build();

@@ -30,6 +30,13 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
 
     public int PromptLimit => options.MaxPromptTokens > 0 ? Math.Min(options.MaxPromptTokens, engine.ContextLength) : engine.ContextLength;
 
+    /// <summary>The loaded model's context in tokens.</summary>
+    public int ContextLength => engine.ContextLength;
+
+    /// <summary>The template a request gets for <paramref name="name"/> (null = the daemon default).</summary>
+    /// <exception cref="ArgumentException">Unknown template name.</exception>
+    public ChatTemplate Template(string? name) => engine.ResolveTemplate(name ?? options.DefaultTemplate);
+
     public GenerationRequest Map(WireRequest wire, IResponseSink sink)
     {
         var messages = Messages(wire);
@@ -75,6 +82,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             FrequencyPenalty = Checked(wire.FrequencyPenalty, Fields.FrequencyPenalty) ?? d.FrequencyPenalty,
             PresencePenalty = Checked(wire.PresencePenalty, Fields.PresencePenalty) ?? d.PresencePenalty,
             Seed = wire.Seed ?? d.Seed,
+            PenaltyWindow = wire.PenaltyWindow ?? d.PenaltyWindow,
         };
         try
         {

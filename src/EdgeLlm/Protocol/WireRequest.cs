@@ -25,6 +25,9 @@ public sealed record WireRequest : WireLine
     public float? FrequencyPenalty { get; init; }
     public float? PresencePenalty { get; init; }
     public ulong? Seed { get; init; }
+
+    /// <summary>Tokens the repetition penalties look back on (HTTP <c>repeat_last_n</c>); null = the daemon default.</summary>
+    public int? PenaltyWindow { get; init; }
     public IReadOnlyList<string>? Stop { get; init; }
     public bool Stream { get; init; }
 

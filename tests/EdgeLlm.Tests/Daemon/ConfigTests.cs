@@ -49,6 +49,8 @@ public class ConfigTests
             ["mqtt-topic-prefix"] = "home/llm", ["mqtt-qos"] = "1", ["mqtt-fleet-group"] = "house", ["mqtt-max-payload"] = "4096",
             ["mqtt-session-expiry"] = "600", ["mqtt-reconnect-min"] = "2", ["mqtt-reconnect-max"] = "30", ["mqtt-status-interval"] = "15",
             ["mqtt-ha-discovery"] = "true", ["mqtt-ha-discovery-prefix"] = "ha", ["mqtt-max-pending"] = "500",
+            ["model-name"] = "llama3.2:1b", ["http-enabled"] = "false", ["http-listen"] = "[::1]:8080", ["http-api-key"] = "k",
+            ["http-api-key-file"] = "", ["http-max-body-bytes"] = "65536",
         };
         var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
         Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
@@ -66,6 +68,7 @@ public class ConfigTests
         Assert.Equal((false, 64L << 20, true, "/tmp/p", "/tmp/c"), (c.ShrinkContextToFit, c.MemoryFloorBytes, c.Prefetch, c.MemoryProcRoot, c.MemoryCgroupRoot));
         Assert.Equal((17, false, 27), (c.Gpio.LedPin, c.Gpio.LedActiveHigh, c.Gpio.ButtonPin));
         Assert.Equal((true, "broker.lan", 8883, "home/llm", "house", true), (c.Mqtt.Enabled, c.Mqtt.Host, c.Mqtt.Port, c.Mqtt.TopicPrefix, c.Mqtt.FleetGroup, c.Mqtt.HomeAssistantDiscovery));
+        Assert.Equal((false, "[::1]:8080", "k", 65536L, "llama3.2:1b"), (c.Http.Enabled, c.Http.Listen.ToString(), c.Http.ApiKey, c.Http.MaxBodyBytes, c.Http.ModelName));
         Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)
     }
 
@@ -115,6 +118,28 @@ public class ConfigTests
             new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" }));
         Assert.Contains("mqtt_max_payload: must be from 64 to 16777216 bytes, got 1 (from --mqtt-max-payload)", mqtt.Problems);
         Assert.Contains("mqtt_password: is set but mqtt_username is not (from --mqtt-password)", mqtt.Problems);
+    }
+
+    [Fact]
+    public void Http_defaults_key_file_and_bad_values()
+    {
+        var noFile = new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" };
+        var c = ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model }, noFile);
+        Assert.Equal((true, "127.0.0.1:11434", null, "stories260K"), (c.Http.Enabled, c.Http.Listen.ToString(), c.Http.ApiKey, c.Http.ModelName));
+
+        string keyFile = WriteConfig("  from-file  \nsecond line");
+        c = ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["http-api-key-file"] = keyFile }, noFile);
+        Assert.Equal("from-file", c.Http.ApiKey);
+        File.Delete(keyFile);
+
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string>
+        {
+            ["model"] = Model, ["http-listen"] = "lan:80", ["http-max-body-bytes"] = "10", ["http-enabled"] = "maybe", ["http-api-key-file"] = "/no/such/key",
+        }, noFile));
+        Assert.Contains(e.Problems, p => p.StartsWith("http_listen: must be address:port", StringComparison.Ordinal) && p.EndsWith("(from --http-listen)", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("http_max_body_bytes: must be an integer", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("http_enabled: must be true or false", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith("http_api_key_file: cannot be read", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -35,19 +35,26 @@ internal sealed class TestDaemon : IAsyncDisposable
         Template = "raw",
         Sampling = SamplingOptions.Greedy,
         LogLevel = LogLevel.Warning,
+        // Off here: every test daemon would fight for port 11434. The HTTP tests turn it on with port 0.
+        Http = new EdgeLlm.Http.HttpSettings { Enabled = false },
     };
 
-    public static async Task<TestDaemon> StartAsync(int msPerToken = 0, Func<EdgeLlmConfig, EdgeLlmConfig>? configure = null, bool stubborn = false)
+    public static async Task<TestDaemon> StartAsync(int msPerToken = 0, Func<EdgeLlmConfig, EdgeLlmConfig>? configure = null, bool stubborn = false,
+        Func<SlowEngine, EdgeLlm.Pipeline.IGenerationEngine>? wrap = null)
     {
         var config = BaseConfig();
         if (configure is not null) config = configure(config);
         var engine = SlowEngine.Create(TimeSpan.FromMilliseconds(msPerToken), stubborn);
-        var host = DaemonHost.Build(config, s => s.AddSingleton<EngineLoader>(() => engine));
+        var served = wrap is null ? engine : wrap(engine);
+        var host = DaemonHost.Build(config, s => s.AddSingleton<EngineLoader>(() => served));
         await host.StartAsync();
         return new TestDaemon(host, engine, config);
     }
 
     public TestClient Connect() => new(Config.SocketPath);
+
+    /// <summary>The HTTP API's base address (when the config enabled it).</summary>
+    public Uri HttpBase => new($"http://{_host.Services.GetRequiredService<EdgeLlm.Http.HttpService>().BoundEndPoint}/");
 
     public Task StopAsync() => _host.StopAsync();
 
