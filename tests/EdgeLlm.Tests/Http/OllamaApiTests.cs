@@ -64,6 +64,27 @@ public sealed class OllamaApiTests
         Assert.Equal("stop", body.GetProperty("done_reason").GetString());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_format_schema_is_enforced_on_a_real_model(int seed)
+    {
+        // stories260K writes children's stories, never JSON: only the grammar-constrained sampler can make this valid.
+        await using var d = await HttpDaemon.StartAsync();
+        var (status, body) = await d.PostAsync("/api/chat", $$$"""
+            {"model":"stories","stream":false,"messages":[{"role":"user","content":"Which light?"}],
+             "format":{"type":"object","properties":{"room":{"enum":["kitchen","hall"]},"on":{"type":"boolean"}},"required":["room","on"]},
+             "options":{"temperature":1.0,"seed":{{{seed}}},"num_predict":64}}
+            """);
+        Assert.Equal(200, status);
+        string content = body.GetProperty("message").GetProperty("content").GetString()!;
+        using var answer = System.Text.Json.JsonDocument.Parse(content);
+        Assert.Contains(answer.RootElement.GetProperty("room").GetString(), new[] { "kitchen", "hall" });
+        Assert.True(answer.RootElement.GetProperty("on").ValueKind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False);
+        Assert.Equal("stop", body.GetProperty("done_reason").GetString());
+    }
+
     [Fact]
     public async Task Generate_streams_response_pieces()
     {
