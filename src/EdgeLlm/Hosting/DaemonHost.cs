@@ -51,10 +51,10 @@ public static class DaemonHost
         return builder.Build();
     }
 
-    private static LlamaEngine LoadEngine(EdgeLlmConfig config, ThermalGuard thermal, ILogger log)
+    private static ModelEngine LoadEngine(EdgeLlmConfig config, ThermalGuard thermal, ILogger log)
     {
         var options = PlanMemory(config, log);
-        var engine = new LlamaEngine(config.ModelPath, options);
+        var engine = new ModelEngine(config.ModelPath, options);
         try
         {
             engine.BeforeEachToken = thermal.WaitBeforeToken;

@@ -10,7 +10,7 @@ namespace EdgeLlm.Tests.Daemon;
 /// <remarks>A <paramref name="stubborn"/> engine sleeps through cancellation, like a model busy in a long forward pass.</remarks>
 internal sealed class SlowEngine(IGenerationEngine inner, TimeSpan perToken, bool stubborn = false) : IGenerationEngine
 {
-    public static LlamaEngine Stories() => new(Fixtures.Model("stories260K.gguf"), new ModelOptions { ContextLength = 512, Threads = 1 });
+    public static ModelEngine Stories() => new(Fixtures.Model("stories260K.gguf"), new ModelOptions { ContextLength = 512, Threads = 1 });
 
     public static SlowEngine Create(TimeSpan perToken, bool stubborn = false) => new(Stories(), perToken, stubborn);
 

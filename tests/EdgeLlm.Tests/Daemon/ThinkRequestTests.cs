@@ -7,7 +7,7 @@ namespace EdgeLlm.Tests.Daemon;
 /// <summary>The <c>think</c> request field and config default reach Qwen3's template and the answer filter.</summary>
 public sealed class ThinkRequestTests : IDisposable
 {
-    private readonly LlamaEngine _engine = new(Fixtures.Model("qwen3-tiny-f16.gguf"), new ModelOptions { ContextLength = 64, Threads = 1 });
+    private readonly ModelEngine _engine = new(Fixtures.Model("qwen3-tiny-f16.gguf"), new ModelOptions { ContextLength = 64, Threads = 1 });
 
     public void Dispose() => _engine.Dispose();
 

@@ -52,7 +52,7 @@ internal sealed class HttpDaemon : IAsyncDisposable
             {
                 // Another family: its own tokenizer and template; the stories engine made by TestDaemon is not needed.
                 engine.Dispose();
-                inner = new EdgeLlm.Pipeline.LlamaEngine(Fixtures.Model(modelFile), new EdgeLlm.Core.Model.ModelOptions { ContextLength = 512, Threads = 1 });
+                inner = new EdgeLlm.Pipeline.ModelEngine(Fixtures.Model(modelFile), new EdgeLlm.Core.Model.ModelOptions { ContextLength = 512, Threads = 1 });
             }
             return scripted = new ScriptedEngine(inner, TimeSpan.FromMilliseconds(msPerPiece), contextLength);
         });

@@ -7,8 +7,8 @@ using EdgeLlm.Core.Tokenizers;
 
 namespace EdgeLlm.Pipeline;
 
-/// <summary>A memory-mapped GGUF llama model with its tokenizer and generator: the production <see cref="IGenerationEngine"/>.</summary>
-public sealed class LlamaEngine : IGenerationEngine
+/// <summary>A memory-mapped GGUF model (any supported architecture) with its tokenizer and generator: the production <see cref="IGenerationEngine"/>.</summary>
+public sealed class ModelEngine : IGenerationEngine
 {
     private readonly GgufFile _file;
     private readonly TransformerModel _model;
@@ -17,7 +17,7 @@ public sealed class LlamaEngine : IGenerationEngine
     private readonly string? _ggufTemplate;
 
     /// <exception cref="GgufException">The file is not a usable GGUF model.</exception>
-    public LlamaEngine(string path, ModelOptions options)
+    public ModelEngine(string path, ModelOptions options)
     {
         _file = GgufFile.Open(path);
         try
