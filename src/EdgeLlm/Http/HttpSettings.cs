@@ -30,6 +30,13 @@ public sealed record HttpSettings
     /// <summary>The model file, for the size and date that <c>/api/tags</c> shows.</summary>
     public string ModelPath { get; init; } = "";
 
+    /// <summary>The <c>models_dir</c> setting (null: the default store): where <c>/api/pull</c> puts models and what <c>/api/tags</c> lists.</summary>
+    public string? ModelsDirectory { get; init; }
+
+    /// <summary>Where <c>/api/pull</c> downloads from: Hugging Face and the ollama registry, or the mirrors named by
+    /// EDGELLM_HF_ENDPOINT / EDGELLM_OLLAMA_REGISTRY (as for <c>edgellm pull</c>).</summary>
+    public Models.ModelEndpoints PullEndpoints { get; init; } = Models.ModelEndpoints.FromEnvironment();
+
     /// <summary>The keys <see cref="FromLookup"/> reads, with their help text.</summary>
     public static readonly IReadOnlyList<(string Key, string Help)> Keys =
     [
@@ -44,7 +51,7 @@ public sealed record HttpSettings
     /// <summary>Reads the keys from any source; each problem is added to <paramref name="errors"/> as "key message".</summary>
     public static HttpSettings FromLookup(Func<string, string?> lookup, string modelPath, List<string> errors)
     {
-        var s = new HttpSettings { ModelPath = modelPath, ModelName = DefaultModelName(modelPath) };
+        var s = new HttpSettings { ModelPath = modelPath, ModelName = DefaultModelName(modelPath), ModelsDirectory = lookup("models_dir") };
         if (lookup("model_name") is { Length: > 0 } name)
         {
             if (name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) errors.Add("model_name must not contain spaces or control characters");

@@ -42,6 +42,9 @@ internal sealed class HttpDaemon : IAsyncDisposable
                     MaxBodyBytes = maxBody,
                     ModelName = ModelName,
                     ModelPath = config.ModelPath,
+                    // A pull of another model never leaves this machine in tests: nothing listens on port 9 here.
+                    PullEndpoints = new EdgeLlm.Models.ModelEndpoints(new Uri("http://127.0.0.1:9"), new Uri("http://127.0.0.1:9")),
+                    ModelsDirectory = Path.Combine(Path.GetTempPath(), "edgellm-http-store-" + Guid.NewGuid().ToString("N")),
                 },
             };
             return configure is null ? config : configure(config);

@@ -27,7 +27,7 @@ internal static class OllamaEndpoints
         app.MapMethods("/api/version", ["GET", "HEAD"], (RequestDelegate)(context =>
             HttpApi.WriteJsonAsync(context, 200, new OllamaVersion(HttpApi.OllamaVersion), OllamaJson.Web.OllamaVersion)));
         app.MapMethods("/api/tags", ["GET", "HEAD"], (RequestDelegate)(context =>
-            HttpApi.WriteJsonAsync(context, 200, new OllamaTags([Entry(api)]), OllamaJson.Web.OllamaTags)));
+            HttpApi.WriteJsonAsync(context, 200, new OllamaTags([Entry(api), .. StoreEntries(api)]), OllamaJson.Web.OllamaTags)));
         app.MapMethods("/api/ps", ["GET", "HEAD"], (RequestDelegate)(context => Ps(context, api)));
         app.MapPost("/api/show", (RequestDelegate)(context => ShowAsync(context, api)));
         app.MapPost("/api/pull", (RequestDelegate)(context => PullAsync(context, api)));
@@ -56,6 +56,20 @@ internal static class OllamaEndpoints
 
     private static OllamaModelEntry Entry(HttpApi api) =>
         new(api.Model.Name, api.Model.Name, api.Model.Modified, api.Model.Size, api.Model.Digest, Details(api));
+
+    /// <summary>Models pulled into the store (edgellm pull, /api/pull) besides the one served: Home Assistant's model list.</summary>
+    private static IEnumerable<OllamaModelEntry> StoreEntries(HttpApi api)
+    {
+        IReadOnlyList<Models.StoredModel> stored;
+        try { stored = Models.ModelStore.Open(api.Settings.ModelsDirectory).List(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { yield break; }
+        foreach (var m in stored)
+        {
+            if (Path.GetFullPath(m.Path) == Path.GetFullPath(api.Settings.ModelPath) || api.Model.Matches(m.Name)) continue;
+            yield return new OllamaModelEntry(m.Name, m.Name, m.Modified, m.Size, "",
+                new OllamaModelDetails("", "gguf", "", [], "", ""));
+        }
+    }
 
     private static Task Ps(HttpContext context, HttpApi api)
     {
@@ -103,7 +117,9 @@ internal static class OllamaEndpoints
         string? model = request!.Model ?? request.Name;
         if (!api.Model.Matches(model))
         {
-            await ErrorAsync(context, 404, $"pull model manifest: model '{model}' cannot be pulled: this server runs only '{api.Model.Name}' (set model and model_name in its configuration)");
+            // Not the served model: a real pull into the model store (ollama library names, curated names, Hugging Face).
+            if (string.IsNullOrWhiteSpace(model)) await ErrorAsync(context, 400, "model is required");
+            else await OllamaPull.RunAsync(context, api, model, request.Stream != false);
             return;
         }
         if (request.Stream == false)

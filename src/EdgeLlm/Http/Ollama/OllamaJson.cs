@@ -16,6 +16,7 @@ namespace EdgeLlm.Http.Ollama;
 [JsonSerializable(typeof(OllamaRunning))]
 [JsonSerializable(typeof(OllamaShow))]
 [JsonSerializable(typeof(OllamaStatus))]
+[JsonSerializable(typeof(OllamaPullStatus))]
 [JsonSerializable(typeof(OllamaChatChunk))]
 [JsonSerializable(typeof(OllamaGenerateChunk))]
 internal sealed partial class OllamaJson : JsonSerializerContext

@@ -26,6 +26,9 @@ internal sealed record OllamaShow(
 
 internal sealed record OllamaStatus(string Status);
 
+/// <summary>A streamed /api/pull line: status, and while downloading the digest and completed/total bytes.</summary>
+internal sealed record OllamaPullStatus(string Status, string? Digest = null, long? Total = null, long? Completed = null);
+
 internal sealed record OllamaFunctionOut(string Name, JsonElement Arguments, int? Index = null);
 
 internal sealed record OllamaToolCallOut(OllamaFunctionOut Function);
