@@ -56,8 +56,8 @@ public static unsafe class Dot
         fixed (byte* a = activationRow)
         fixed (float* res = results)
         {
-            if (path == KernelPath.FloatVector) FloatDot.Rows(weightType, w, rowStride, rowCount, a, n, res);
-            else FloatDot128.Rows(weightType, w, rowStride, rowCount, a, n, res);
+            if (path == KernelPath.FloatVector) FloatRows.Run<FloatDot>(weightType, w, rowStride, rowCount, a, n, res);
+            else FloatRows.Run<FloatDot128>(weightType, w, rowStride, rowCount, a, n, res);
         }
     }
 
@@ -222,8 +222,8 @@ public static unsafe class Dot
                 case KernelPath.NeonDot: ArmKernels<SdotArm>(type, w, rowBytes, rowCount, a, n, res); break;
                 case KernelPath.Neon: ArmKernels<WideningArm>(type, w, rowBytes, rowCount, a, n, res); break;
                 case KernelPath.NeonEmulated: ArmKernels<EmulatedSdot>(type, w, rowBytes, rowCount, a, n, res); break;
-                case KernelPath.FloatVector: FloatDot.Rows(type, w, rowBytes, rowCount, a, n, res); break;
-                case KernelPath.FloatVector128: FloatDot128.Rows(type, w, rowBytes, rowCount, a, n, res); break;
+                case KernelPath.FloatVector: FloatRows.Run<FloatDot>(type, w, rowBytes, rowCount, a, n, res); break;
+                case KernelPath.FloatVector128: FloatRows.Run<FloatDot128>(type, w, rowBytes, rowCount, a, n, res); break;
                 default: throw new NotSupportedException(path.ToString());
             }
         }

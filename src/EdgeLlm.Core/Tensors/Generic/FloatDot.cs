@@ -4,25 +4,11 @@ namespace EdgeLlm.Core.Tensors.Generic;
 
 /// <summary>F32/F16/BF16 row dots with portable 256-bit vectors: float products accumulated in float (four accumulators).</summary>
 /// <remarks>ggml's SIMD paths also accumulate in float; only its generic C sums in double. Results agree with the scalar reference to float rounding.</remarks>
-internal static unsafe class FloatDot
+internal readonly unsafe struct FloatDot : IFloatDot
 {
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
-    public static void Rows(GgmlType type, byte* w, nint rowBytes, int rows, byte* a, int n, float* results)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            byte* x = w + r * rowBytes;
-            results[r] = type switch
-            {
-                GgmlType.F32 => F32((float*)x, (float*)a, n),
-                GgmlType.F16 => F16((ushort*)x, (ushort*)a, n),
-                _ => BF16((ushort*)x, (ushort*)a, n),
-            };
-        }
-    }
-
-    private static float F32(float* x, float* y, int n)
+    public static float F32(float* x, float* y, int n)
     {
         Vector256<float> s0 = default, s1 = default;
         int i = 0;
@@ -36,7 +22,7 @@ internal static unsafe class FloatDot
         return sum;
     }
 
-    private static float F16(ushort* x, ushort* y, int n)
+    public static float F16(ushort* x, ushort* y, int n)
     {
         Vector256<float> s0 = default, s1 = default;
         int i = 0;
@@ -50,7 +36,7 @@ internal static unsafe class FloatDot
         return sum;
     }
 
-    private static float BF16(ushort* x, ushort* y, int n)
+    public static float BF16(ushort* x, ushort* y, int n)
     {
         Vector256<float> s0 = default;
         int i = 0;

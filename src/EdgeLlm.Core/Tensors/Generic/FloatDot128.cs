@@ -7,25 +7,11 @@ namespace EdgeLlm.Core.Tensors.Generic;
 /// hardware-accelerated (it would be emulated lane by lane). Same arithmetic as <see cref="FloatDot"/>: float products
 /// fused into float accumulators (four, to hide the FMA latency), one horizontal sum at the end.
 /// </summary>
-internal static unsafe class FloatDot128
+internal readonly unsafe struct FloatDot128 : IFloatDot
 {
     public static bool IsSupported => Vector128.IsHardwareAccelerated;
 
-    public static void Rows(GgmlType type, byte* w, nint rowBytes, int rows, byte* a, int n, float* results)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            byte* x = w + r * rowBytes;
-            results[r] = type switch
-            {
-                GgmlType.F32 => F32((float*)x, (float*)a, n),
-                GgmlType.F16 => F16((ushort*)x, (ushort*)a, n),
-                _ => BF16((ushort*)x, (ushort*)a, n),
-            };
-        }
-    }
-
-    private static float F32(float* x, float* y, int n)
+    public static float F32(float* x, float* y, int n)
     {
         Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
         int i = 0;
@@ -43,7 +29,7 @@ internal static unsafe class FloatDot128
         return sum;
     }
 
-    private static float F16(ushort* x, ushort* y, int n)
+    public static float F16(ushort* x, ushort* y, int n)
     {
         Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
         int i = 0;
@@ -61,7 +47,7 @@ internal static unsafe class FloatDot128
         return sum;
     }
 
-    private static float BF16(ushort* x, ushort* y, int n)
+    public static float BF16(ushort* x, ushort* y, int n)
     {
         Vector128<float> s0 = default, s1 = default;
         int i = 0;
