@@ -104,10 +104,8 @@ public sealed class TextGenerator
             }
         }
 
-        if (reason != FinishReason.Stop || !stop.IsStopped)
-            Emit(stop.Push(decoder.Flush()).Text + stop.Flush(), last: true);
-        else if (thinking != null)
-            Emit("", last: true);
+        // The held-back text: the decoder's and stop matcher's (unless a stop string ended it), and the thinking filter's.
+        Emit(reason != FinishReason.Stop || !stop.IsStopped ? stop.Push(decoder.Flush()).Text + stop.Flush() : "", last: true);
         return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed, evaluated);
     }
 
