@@ -18,13 +18,8 @@ internal sealed class OllamaChatHandler(HttpApi api)
     public async Task ChatAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaChatRequest, api.Settings.MaxBodyBytes);
-        if (failure is not null)
-        {
-            await OllamaEndpoints.ErrorAsync(context, failure.Status, failure.Message);
-            return;
-        }
-        if (!await CheckModelAsync(context, request!.Model)) return;
+        if (await OllamaEndpoints.ReadBodyAsync(context, api, OllamaJson.Web.OllamaChatRequest) is not { } request) return;
+        if (!await CheckModelAsync(context, request.Model)) return;
         string model = request.Model!;
         if (request.Messages is not { Count: > 0 })
         {
@@ -39,13 +34,8 @@ internal sealed class OllamaChatHandler(HttpApi api)
     public async Task GenerateAsync(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaGenerateRequest, api.Settings.MaxBodyBytes);
-        if (failure is not null)
-        {
-            await OllamaEndpoints.ErrorAsync(context, failure.Status, failure.Message);
-            return;
-        }
-        if (!await CheckModelAsync(context, request!.Model)) return;
+        if (await OllamaEndpoints.ReadBodyAsync(context, api, OllamaJson.Web.OllamaGenerateRequest) is not { } request) return;
+        if (!await CheckModelAsync(context, request.Model)) return;
         string model = request.Model!;
         if (string.IsNullOrEmpty(request.Prompt))
         {

@@ -39,6 +39,15 @@ internal static class OllamaEndpoints
     public static Task ErrorAsync(HttpContext context, int status, string message) =>
         HttpApi.WriteJsonAsync(context, status, new OllamaError(message), OllamaJson.Web.OllamaError);
 
+    /// <summary>The request body, or null after answering ollama's error for a body that is too big or malformed.</summary>
+    public static async Task<T?> ReadBodyAsync<T>(HttpContext context, HttpApi api, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        var (request, failure) = await HttpBody.ReadAsync(context, type, api.Settings.MaxBodyBytes);
+        if (failure is null) return request;
+        await ErrorAsync(context, failure.Status, failure.Message);
+        return null;
+    }
+
     public static string NotFound(string? model) => $"model '{model}' not found";
 
     private static OllamaModelDetails Details(HttpApi api) =>
@@ -81,13 +90,8 @@ internal static class OllamaEndpoints
 
     private static async Task ShowAsync(HttpContext context, HttpApi api)
     {
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaModelRequest, api.Settings.MaxBodyBytes);
-        if (failure is not null)
-        {
-            await ErrorAsync(context, failure.Status, failure.Message);
-            return;
-        }
-        string? model = request!.Model ?? request.Name;
+        if (await ReadBodyAsync(context, api, OllamaJson.Web.OllamaModelRequest) is not { } request) return;
+        string? model = request.Model ?? request.Name;
         if (!api.Model.Matches(model))
         {
             await ErrorAsync(context, 404, NotFound(model));
@@ -105,16 +109,14 @@ internal static class OllamaEndpoints
         await HttpApi.WriteJsonAsync(context, 200, show, OllamaJson.Web.OllamaShow);
     }
 
-    /// <summary>Nothing is downloaded: pulling the loaded model succeeds at once (Home Assistant pulls a model it does not see), any other is an error.</summary>
+    /// <summary>
+    /// Pulling the served model succeeds at once (Home Assistant pulls a model it does not see); any other name is a real
+    /// pull into the model store (<see cref="OllamaPull"/>).
+    /// </summary>
     private static async Task PullAsync(HttpContext context, HttpApi api)
     {
-        var (request, failure) = await HttpBody.ReadAsync(context, OllamaJson.Web.OllamaModelRequest, api.Settings.MaxBodyBytes);
-        if (failure is not null)
-        {
-            await ErrorAsync(context, failure.Status, failure.Message);
-            return;
-        }
-        string? model = request!.Model ?? request.Name;
+        if (await ReadBodyAsync(context, api, OllamaJson.Web.OllamaModelRequest) is not { } request) return;
+        string? model = request.Model ?? request.Name;
         if (!api.Model.Matches(model))
         {
             // Not the served model: a real pull into the model store (ollama library names, curated names, Hugging Face).

@@ -27,25 +27,24 @@ internal static class OllamaPull
             context.RequestAborted));
         _ = pull.ContinueWith(_ => lines.Writer.TryComplete(), TaskScheduler.Default);
 
-        if (!stream)
+        if (stream)
         {
-            await foreach (var _ in lines.Reader.ReadAllAsync(context.RequestAborted)) { }
-            string? failure = await Failure(pull);
-            if (failure is null) api.Log.LogInformation("pulled {Model} into the model store {Store}", model, store.Directory);
-            if (failure is null) await HttpApi.WriteJsonAsync(context, 200, new OllamaStatus(PullProgress.Success), OllamaJson.Web.OllamaStatus);
-            else await OllamaEndpoints.ErrorAsync(context, 500, failure);
-            return;
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/x-ndjson";
         }
-
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/x-ndjson";
         await foreach (var line in lines.Reader.ReadAllAsync(context.RequestAborted))
-            await WriteLineAsync(context, JsonSerializer.Serialize(line, OllamaJson.Web.OllamaPullStatus));
-        string? failed = await Failure(pull);
-        if (failed is not null)
-            await WriteLineAsync(context, JsonSerializer.Serialize(new OllamaError(failed), OllamaJson.Web.OllamaError));
-        if (failed is null) api.Log.LogInformation("pulled {Model} into the model store {Store}", model, store.Directory);
-        else api.Log.LogWarning("pull of {Model} failed: {Error}", model, failed);
+            if (stream) await WriteLineAsync(context, JsonSerializer.Serialize(line, OllamaJson.Web.OllamaPullStatus));
+
+        string? failure = await Failure(pull);
+        if (failure is null) api.Log.LogInformation("pulled {Model} into the model store {Store}", model, store.Directory);
+        else api.Log.LogWarning("pull of {Model} failed: {Error}", model, failure);
+
+        if (stream && failure is not null)
+            await WriteLineAsync(context, JsonSerializer.Serialize(new OllamaError(failure), OllamaJson.Web.OllamaError));
+        else if (!stream && failure is null)
+            await HttpApi.WriteJsonAsync(context, 200, new OllamaStatus(PullProgress.Success), OllamaJson.Web.OllamaStatus);
+        else if (!stream)
+            await OllamaEndpoints.ErrorAsync(context, 500, failure!);
     }
 
     private static async Task<string?> Failure(Task<PullResult> pull)
