@@ -8,6 +8,9 @@ internal sealed record ChatInput
     public IReadOnlyList<ApiMessage> Messages { get; init; } = [];
     public IReadOnlyList<ToolDefinition> Tools { get; init; } = [];
     public bool ToolCallRequired { get; init; }
+
+    /// <summary>Several calls in one answer (OpenAI's <c>parallel_tool_calls</c>; ollama always allows them).</summary>
+    public bool ParallelToolCalls { get; init; } = true;
     public bool JsonObject { get; init; }
     public string? JsonSchema { get; init; }
     public bool? Think { get; init; }

@@ -13,7 +13,7 @@ internal sealed class HttpApi(HttpSettings settings, RequestPipeline pipeline, I
 
     public HttpSettings Settings => settings;
     public RequestPipeline Pipeline => pipeline;
-    public HttpSubmitter Submitter { get; } = new(pipeline);
+    public HttpSubmitter Submitter { get; } = new(pipeline, log);
     public ModelCatalog Model { get; } = new(settings);
     public ILogger Log => log;
 

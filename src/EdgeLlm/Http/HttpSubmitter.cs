@@ -1,4 +1,6 @@
+using EdgeLlm.Core.Sampling.Grammar;
 using EdgeLlm.Http.Tools;
+using Microsoft.Extensions.Logging;
 using EdgeLlm.Pipeline;
 using EdgeLlm.Protocol;
 
@@ -6,9 +8,9 @@ namespace EdgeLlm.Http;
 
 /// <summary>
 /// Puts a <see cref="ChatInput"/> into the shared pipeline: renders the tools and tool results the model family's way,
-/// maps it like any wire request (same defaults, limits and errors), records its <see cref="OutputConstraint"/> and submits it.
+/// maps it like any wire request (same defaults, limits and errors), constrains tool calls to the offered functions and submits it.
 /// </summary>
-internal sealed class HttpSubmitter(RequestPipeline pipeline)
+internal sealed class HttpSubmitter(RequestPipeline pipeline, ILogger log)
 {
     private int _number;
 
@@ -54,18 +56,20 @@ internal sealed class HttpSubmitter(RequestPipeline pipeline)
             JsonSchema = input.Tools.Count > 0 ? null : input.JsonSchema ?? (input.JsonObject ? """{"type":"object"}""" : null),
         };
         var generation = new HttpGeneration([.. input.Tools.Select(t => t.Name)], template.HasThinking && think);
-        var request = mapper.Map(wire, generation);
+        var request = mapper.Map(wire, generation, ToolCalls(input, format));
         generation.Request = request;
-        request.RequestedOutput = new RequestedOutput
-        {
-            JsonObject = input.JsonObject,
-            JsonSchema = input.JsonSchema,
-            ToolSchemas = input.Tools.DistinctBy(t => t.Name).ToDictionary(t => t.Name, t => t.ParametersJson, StringComparer.Ordinal),
-            ToolTriggers = input.Tools.Count > 0 ? ToolCallParser.Triggers : [],
-            ToolCallRequired = input.ToolCallRequired,
-        };
         pipeline.Submit(request);
         return generation;
+    }
+
+    /// <summary>The grammar of a call of the offered functions: lazy (free text until the family's call marker) unless a call is required.</summary>
+    private OutputConstraint? ToolCalls(ChatInput input, ToolFormat format)
+    {
+        if (input.Tools.Count == 0) return null;
+        var tools = ToolCallGrammar.For(format, input.Tools, input.ToolCallRequired, input.ParallelToolCalls);
+        foreach (string why in tools.Unenforced)
+            log.LogWarning("http: {Why}; that function's arguments are only held to be a JSON object", why);
+        return pipeline.Mapper.Constraints.ForTools(tools.Gbnf, tools.Triggers);
     }
 
     /// <summary>The HTTP status of a pipeline error code.</summary>

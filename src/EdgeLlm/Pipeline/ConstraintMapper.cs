@@ -35,9 +35,26 @@ public sealed class ConstraintMapper
         });
     }
 
-    private OutputConstraint Cached(string field, string text, Func<OutputConstraint> compile)
+    /// <summary>
+    /// The constraint a transport built for tool calls: GBNF text from the offered functions, lazy when the model may
+    /// also answer in words. Cached like the others, so a client that offers the same tools every turn (Home Assistant)
+    /// compiles them once and keeps their token masks warm.
+    /// </summary>
+    public OutputConstraint ForTools(string gbnf, GrammarTriggers? lazy)
     {
-        string key = field == "grammar" ? "g:" + text : "s:" + text;
+        string key = lazy is null ? "t!:" + gbnf : $"t?:{string.Join('\u0001', lazy.Words)}\u0002{string.Join('\u0001', lazy.Patterns)}\u0002{gbnf}";
+        return Compiled("tools", key, () =>
+        {
+            var all = OutputConstraint.FromGbnf(gbnf);
+            return lazy is null ? all : all.Lazy(lazy);
+        });
+    }
+
+    private OutputConstraint Cached(string field, string text, Func<OutputConstraint> compile) =>
+        Compiled(field, field == "grammar" ? "g:" + text : "s:" + text, compile);
+
+    private OutputConstraint Compiled(string field, string key, Func<OutputConstraint> compile)
+    {
         lock (_lock)
         {
             if (_cache.TryGetValue(key, out var known)) return known;

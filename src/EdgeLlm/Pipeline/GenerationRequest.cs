@@ -33,12 +33,6 @@ public sealed class GenerationRequest
     public string TemplateName { get; }
     public IResponseSink Sink { get; }
 
-    /// <summary>
-    /// The shape the client asked for (tools, JSON), set by the HTTP transport before <see cref="RequestPipeline.Submit"/>.
-    /// JSON formats are enforced by the grammar in <see cref="GenerationSettings.Constraint"/>; tool calls are parsed.
-    /// </summary>
-    public RequestedOutput? RequestedOutput { get; set; }
-
     public CancellationToken Cancellation => _token;
     public CancelReason CancelReason => (CancelReason)Volatile.Read(ref _reason);
     public bool IsFinished => Volatile.Read(ref _finished) != 0;

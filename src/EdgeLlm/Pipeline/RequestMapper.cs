@@ -1,6 +1,7 @@
 using EdgeLlm.Core.Generation;
 using EdgeLlm.Core.Prompts;
 using EdgeLlm.Core.Sampling;
+using EdgeLlm.Core.Sampling.Grammar;
 using EdgeLlm.Config;
 using EdgeLlm.Protocol;
 
@@ -14,6 +15,9 @@ namespace EdgeLlm.Pipeline;
 public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions options)
 {
     private readonly ConstraintMapper _constraints = new();
+
+    /// <summary>Compiles and caches grammars, schemas and tool-call constraints.</summary>
+    public ConstraintMapper Constraints => _constraints;
 
     /// <summary>Wire field names of the sampling options, for error messages.</summary>
     private static readonly Dictionary<string, string> SamplingFields = new(StringComparer.Ordinal)
@@ -37,8 +41,16 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
     /// <exception cref="ArgumentException">Unknown template name.</exception>
     public ChatTemplate Template(string? name) => engine.ResolveTemplate(name ?? options.DefaultTemplate);
 
-    public GenerationRequest Map(WireRequest wire, IResponseSink sink)
+    public GenerationRequest Map(WireRequest wire, IResponseSink sink) => Map(wire, sink, null);
+
+    /// <param name="toolCalls">
+    /// The constraint a transport built from the functions it offers (HTTP <c>tools</c>); the wire request then has no
+    /// constraint of its own.
+    /// </param>
+    public GenerationRequest Map(WireRequest wire, IResponseSink sink, OutputConstraint? toolCalls)
     {
+        if (toolCalls is not null && (wire.Grammar ?? wire.JsonSchema ?? wire.Format) is not null)
+            throw Bad("tool calls cannot be combined with grammar, json_schema or format");
         var messages = Messages(wire);
         string templateName = wire.Template ?? options.DefaultTemplate;
         bool think = wire.Think ?? options.DefaultThink;
@@ -102,7 +114,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             MaxTokens = maxTokens,
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
             HideThinking = template.HasThinking && !think,
-            Constraint = _constraints.Map(wire),
+            Constraint = toolCalls ?? _constraints.Map(wire),
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
     }

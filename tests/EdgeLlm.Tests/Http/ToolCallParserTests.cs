@@ -78,4 +78,15 @@ public sealed class ToolCallParserTests
         Assert.Equal("", filter.Push("\"HassTurnOn\"}"));
         Assert.Equal("\n{\"name\": \"HassTurnOn\"}", filter.Finish().Captured);
     }
+
+    [Fact]
+    public void A_leading_list_is_captured_as_mistrals_calls_whose_marker_printed_nothing()
+    {
+        var filter = new ToolCallStreamFilter();
+        Assert.Equal("", filter.Push(" [{\"name\": \"HassTurnOn\", "));
+        Assert.Equal("", filter.Push("\"arguments\": {}}]"));
+        var (_, captured) = filter.Finish();
+        var (content, calls) = ToolCallParser.Parse(captured!, ["HassTurnOn"]);
+        Assert.Equal(("", "HassTurnOn"), (content, Assert.Single(calls).Name));
+    }
 }

@@ -49,7 +49,7 @@ public sealed class LazyGrammarMatcher : ITokenConstraint
         }
         int before = _output.Count;
         _output.AddRange(_tokenizer.TokenBytes(token));
-        int start = _triggers.Tokens.Contains(token) ? before : FindTrigger(before);
+        int start = _triggers.Tokens.Contains(token) || IsControlWord(token) ? before : FindTrigger(before);
         if (start < 0) return;
         var matcher = _createMatcher();
         var constrained = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_output)[start..];
@@ -58,6 +58,13 @@ public sealed class LazyGrammarMatcher : ITokenConstraint
         _matcher = matcher;
         ConstrainedFrom = start;
     }
+
+    /// <summary>
+    /// A trigger word the vocabulary has as a control token (Llama 3's <c>&lt;|python_tag|&gt;</c>, Mistral's
+    /// <c>[TOOL_CALLS]</c>): it prints nothing, so its text never appears in the output, yet it starts the call.
+    /// </summary>
+    private bool IsControlWord(int token) =>
+        _triggers.Words.Count > 0 && _tokenizer.TokenBytes(token).IsEmpty && _triggers.Words.Contains(_tokenizer.TokenText(token));
 
     /// <summary>Where a trigger word or pattern starts in the output, or -1.</summary>
     private int FindTrigger(int newFrom)

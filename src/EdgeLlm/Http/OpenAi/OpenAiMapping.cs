@@ -48,6 +48,7 @@ internal static class OpenAiMapping
             Messages = messages,
             Tools = tools,
             ToolCallRequired = required,
+            ParallelToolCalls = r.ParallelToolCalls ?? true,
             JsonObject = jsonObject,
             JsonSchema = schema,
             MaxTokens = r.MaxCompletionTokens ?? r.MaxTokens,

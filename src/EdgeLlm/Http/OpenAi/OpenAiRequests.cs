@@ -12,6 +12,7 @@ internal sealed class OpenAiChatRequest
     public List<OpenAiMessage>? Messages { get; init; }
     public List<ToolSpec>? Tools { get; init; }
     public JsonElement? ToolChoice { get; init; }
+    public bool? ParallelToolCalls { get; init; }
     public JsonElement? ResponseFormat { get; init; }
     public bool? Stream { get; init; }
     public OpenAiStreamOptions? StreamOptions { get; init; }

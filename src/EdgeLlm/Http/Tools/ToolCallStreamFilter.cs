@@ -2,7 +2,7 @@ namespace EdgeLlm.Http.Tools;
 
 /// <summary>
 /// Streams an answer while keeping a tool call out of it: text that could be the start of a call marker is held back
-/// until it is known, and from a marker on (or from a leading <c>{</c> or ```) everything is captured for
+/// until it is known, and from a marker on (or from a leading <c>{</c>, <c>[</c> or ```) everything is captured for
 /// <see cref="ToolCallParser"/> at the end instead of being sent as answer text.
 /// </summary>
 public sealed class ToolCallStreamFilter
@@ -27,7 +27,9 @@ public sealed class ToolCallStreamFilter
             string lead = _held.TrimStart();
             if (lead.Length == 0) return "";
             _started = true;
-            if (lead[0] == '{' || lead.StartsWith('`'))
+            // A bare call opens the answer: Llama 3's JSON object, Mistral's list (its [TOOL_CALLS] is a control token
+            // and prints nothing), or a fenced block.
+            if (lead[0] is '{' or '[' or '`')
             {
                 _captured = new System.Text.StringBuilder(_held);
                 _held = "";

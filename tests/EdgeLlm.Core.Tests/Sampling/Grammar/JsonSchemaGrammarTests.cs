@@ -125,3 +125,47 @@ public class JsonSchemaGrammarTests
         Assert.Equal(message, e.Message);
     }
 }
+
+/// <summary>Several schemas in one grammar (tool calls): one rule each, their own $defs, shared primitives, errors named by field.</summary>
+public class JsonSchemaGrammarSetTests
+{
+    private static GbnfGrammar Compile(string root, params (string Rule, string Schema, string Field)[] schemas)
+    {
+        var docs = schemas.Select(s => JsonDocument.Parse(s.Schema)).ToList();
+        try
+        {
+            return GbnfGrammar.Parse(JsonSchemaGrammar.ToGbnf(root, [.. schemas.Select((s, i) => (s.Rule, docs[i].RootElement, s.Field))]));
+        }
+        finally
+        {
+            docs.ForEach(d => d.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Each_schema_is_its_own_rule_with_its_own_defs()
+    {
+        // Both schemas define "#/$defs/item", differently: each rule must use its own.
+        var g = Compile("\"a=\" a-args | \"b=\" b-args",
+            ("a-args", """{"type":"object","properties":{"x":{"$ref":"#/$defs/item"}},"required":["x"],"$defs":{"item":{"type":"integer"}}}""", "a"),
+            ("b-args", """{"type":"object","properties":{"x":{"$ref":"#/$defs/item"}},"required":["x"],"$defs":{"item":{"enum":["on","off"]}}}""", "b"));
+        Assert.True(GbnfParserTests.Matches(g, """a={"x":5}"""));
+        Assert.False(GbnfParserTests.Matches(g, """a={"x":"on"}"""));
+        Assert.True(GbnfParserTests.Matches(g, """b={"x":"on"}"""));
+        Assert.False(GbnfParserTests.Matches(g, """b={"x":5}"""));
+        Assert.False(GbnfParserTests.Matches(g, """c={"x":5}"""));
+    }
+
+    [Fact]
+    public void Errors_name_the_schemas_field()
+    {
+        var e = Assert.Throws<GrammarException>(() => Compile("a-args", ("a-args", """{"type":"string","pattern":"x"}""", "tools[3].function.parameters")));
+        Assert.Equal("tools[3].function.parameters at #/pattern: 'pattern' (regular expressions) is not supported", e.Message);
+    }
+
+    [Fact]
+    public void A_rule_named_twice_is_a_caller_error()
+    {
+        Assert.Throws<ArgumentException>(() => Compile("a", ("a", "{}", "x"), ("a", "{}", "y")));
+    }
+}

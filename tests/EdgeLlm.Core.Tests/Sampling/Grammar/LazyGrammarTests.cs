@@ -83,4 +83,20 @@ public class LazyGrammarTests
         var e = Assert.Throws<GrammarException>(() => m.Accept(Id("tool")));
         Assert.Contains("does not fit the grammar", e.Message);
     }
+
+    [Fact]
+    public void A_trigger_word_that_is_a_control_token_switches_the_grammar_on_after_it()
+    {
+        // Llama 3's <|python_tag|> and Mistral's [TOOL_CALLS] print nothing: the word never shows in the output text.
+        var vocab = SyntheticVocab.Spm(("<|python_tag|>", TokenKind.Control), ("{", TokenKind.Normal), ("}", TokenKind.Normal), ("xyz", TokenKind.Normal));
+        int tag = vocab.FindToken("<|python_tag|>")!.Value;
+        var m = OutputConstraint.FromGbnf("root ::= \"{\" [a-z]* \"}\"").Lazy(new GrammarTriggers { Words = ["<|python_tag|>"] })
+            .CreateMatcher(vocab, new GrammarTableCache());
+        m.Accept(vocab.FindToken("xyz")!.Value);
+        Assert.False(m.IsActive);
+        m.Accept(tag);
+        Assert.True(m.IsActive);
+        Assert.True(m.Allows(vocab.FindToken("{")!.Value));
+        Assert.False(m.Allows(vocab.FindToken("xyz")!.Value));
+    }
 }

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace EdgeLlm.Core.Sampling.Grammar.Schema;
 
 /// <summary>GBNF string literals for JSON text: an enum or const value, or a property name, written compactly.</summary>
-internal static class GbnfLiteral
+public static class GbnfLiteral
 {
     /// <summary>A GBNF literal matching the compact JSON text of <paramref name="value"/>.</summary>
     public static string Of(JsonElement value)

@@ -24,7 +24,7 @@ public sealed partial class JsonSchemaGrammar
         "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     };
 
-    private readonly JsonElement _root;
+    private JsonElement _root;
     private readonly List<string> _rules = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly HashSet<string> _primitives = new(StringComparer.Ordinal);
@@ -44,6 +44,39 @@ public sealed partial class JsonSchemaGrammar
         var converter = new JsonSchemaGrammar(schema);
         string root = converter.Visit(schema, "#", "root");
         var lines = new List<string> { $"root ::= {root}" };
+        lines.AddRange(converter._rules);
+        lines.AddRange(converter._primitiveLines);
+        return string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>
+    /// GBNF text with <paramref name="rootExpression"/> as its root and one rule per schema, named as given, that matches
+    /// the values the schema allows. The schemas share the primitives; each keeps its own <c>$defs</c>. This is how tool
+    /// calls are constrained: the root names each function and uses its arguments' rule.
+    /// </summary>
+    /// <param name="schemas">Rule name (letters, digits and dashes), schema, and the field name errors should say instead of <c>json_schema</c>.</param>
+    /// <exception cref="GrammarException">An unsupported or invalid part of a schema, named with its field and path.</exception>
+    public static string ToGbnf(string rootExpression, IReadOnlyList<(string Rule, JsonElement Schema, string Field)> schemas)
+    {
+        var converter = new JsonSchemaGrammar(default);
+        foreach (var (rule, _, _) in schemas)
+            if (!converter._names.Add(rule)) throw new ArgumentException($"rule '{rule}' is named twice", nameof(schemas));
+        var lines = new List<string> { $"root ::= {rootExpression}" };
+        foreach (var (rule, schema, field) in schemas)
+        {
+            converter._root = schema;
+            converter._refRules.Clear(); // "#/$defs/x" means the $defs of this schema
+            try
+            {
+                string expression = converter.Visit(schema, "#", rule + "-value");
+                lines.Add($"{rule} ::= {expression}");
+            }
+            catch (GrammarException e) when (e.Message.StartsWith("json_schema ", StringComparison.Ordinal))
+            {
+                throw new GrammarException(field + e.Message["json_schema".Length..]);
+            }
+        }
+        converter.Primitive("space"); // the caller's root may use it between its own literals
         lines.AddRange(converter._rules);
         lines.AddRange(converter._primitiveLines);
         return string.Join('\n', lines) + "\n";
