@@ -77,6 +77,13 @@ public sealed record EdgeLlmConfig
         ContextLength = ContextSize, Threads = Threads, KvType = KvType, InterleavedCacheDirectory = WeightCacheDirectory,
     };
 
+    public Transports.Socket.SocketSettings ToSocketSettings() => new()
+    {
+        Path = SocketPath, Mode = SocketMode, Group = SocketGroup, MaxConnections = MaxConnections, IdleTimeout = IdleTimeout, MaxLineBytes = MaxLineBytes,
+    };
+
+    public Hosting.EngineSettings ToEngineSettings() => new(ModelPath, Threads, KvType);
+
     public PipelineOptions ToPipelineOptions() => new()
     {
         DefaultTemplate = Template,

@@ -9,7 +9,7 @@ namespace EdgeLlm.Guards;
 /// Runs the device guards while the daemon serves: polls the temperature sensor, keeps the status LED in step
 /// with the daemon's state (ready, generating, throttled/paused), and turns a button press into a cancel.
 /// </summary>
-internal sealed class GuardsService(ThermalGuard thermal, RequestPipeline pipeline, Config.EdgeLlmConfig config, ILogger<GuardsService> log) : IHostedService, IDisposable
+internal sealed class GuardsService(ThermalGuard thermal, RequestPipeline pipeline, ThermalSettings thermalSettings, Status.GpioSettings gpio, ILogger<GuardsService> log) : IHostedService, IDisposable
 {
     private ThermalMonitor? _monitor;
     private StatusLed? _led;
@@ -17,8 +17,8 @@ internal sealed class GuardsService(ThermalGuard thermal, RequestPipeline pipeli
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _monitor = new ThermalMonitor(thermal, new SysfsTemperatureSensor(config.Thermal.SensorPath), m => log.LogWarning("{Message}", m));
-        _led = StatusLed.Create(config.Gpio, OnButton, m => log.LogInformation("{Message}", m));
+        _monitor = new ThermalMonitor(thermal, new SysfsTemperatureSensor(thermalSettings.SensorPath), m => log.LogWarning("{Message}", m));
+        _led = StatusLed.Create(gpio, OnButton, m => log.LogInformation("{Message}", m));
         if (_led.Enabled)
             _ledTimer = new Timer(_ => UpdateLed(running: true), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
         return Task.CompletedTask;

@@ -30,8 +30,13 @@ public static class DaemonHost
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddSingleton<SystemdStatus>();
 
-        services.AddSingleton(config);
+        // Each service takes its own settings; only this composition root reads the whole configuration.
         services.AddSingleton(config.ToPipelineOptions());
+        services.AddSingleton(config.ToEngineSettings());
+        services.AddSingleton(config.ToSocketSettings());
+        services.AddSingleton(config.Thermal);
+        services.AddSingleton(config.Mqtt);
+        services.AddSingleton(config.Gpio);
         services.AddSingleton<RequestPipeline>();
         services.AddSingleton(new ThermalGuard(config.Thermal));
         services.AddSingleton(new MemoryGuard(config.MemoryReader(), config.MemoryFloorBytes));

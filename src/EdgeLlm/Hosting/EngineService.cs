@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EdgeLlm.Config;
 using EdgeLlm.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,17 +13,17 @@ public delegate IGenerationEngine EngineLoader();
 /// means "answers now"), starts the generation worker, and at shutdown disposes the model once the worker has stopped.
 /// </summary>
 internal sealed class EngineService(EngineLoader loader, RequestPipeline pipeline, SystemdStatus systemd,
-    IHostApplicationLifetime lifetime, EdgeLlmConfig config, ILogger<EngineService> log) : IHostedService
+    IHostApplicationLifetime lifetime, EngineSettings settings, ILogger<EngineService> log) : IHostedService
 {
     private IGenerationEngine? _engine;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        systemd.Status($"loading {Path.GetFileName(config.ModelPath)}");
+        systemd.Status($"loading {Path.GetFileName(settings.ModelPath)}");
         var clock = Stopwatch.StartNew();
         _engine = loader();
         log.LogInformation("model {Model} ready in {Seconds:F2} s: context {Context}, {Threads} threads, KV {Kv}",
-            _engine.ModelName, clock.Elapsed.TotalSeconds, _engine.ContextLength, config.Threads, config.KvType.ToString().ToLowerInvariant());
+            _engine.ModelName, clock.Elapsed.TotalSeconds, _engine.ContextLength, settings.Threads, settings.KvType.ToString().ToLowerInvariant());
         pipeline.Start(_engine);
         // Draining begins as soon as stop is requested (SIGTERM), before any service's StopAsync.
         lifetime.ApplicationStopping.Register(pipeline.BeginShutdown);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using EdgeLlm.Config;
 using EdgeLlm.Pipeline;
 using EdgeLlm.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +12,7 @@ namespace EdgeLlm.Transports.Socket;
 /// <see cref="SocketConnection"/>, and on shutdown stops accepting, lets the pipeline drain (running answers end
 /// <c>cancelled</c>), flushes the replies, closes the connections and removes the socket file.
 /// </summary>
-internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeline pipeline, ILogger<SocketTransportService> log) : IHostedService, IDisposable
+internal sealed class SocketTransportService(SocketSettings settings, RequestPipeline pipeline, ILogger<SocketTransportService> log) : IHostedService, IDisposable
 {
     /// <summary>How long shutdown waits for the running generation to notice its cancellation.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1.5);
@@ -36,12 +35,12 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         }
         else
         {
-            _bound = UnixSocketBinder.Bind(config, log);
+            _bound = UnixSocketBinder.Bind(settings, log);
             _listener = _bound.Socket;
-            log.LogInformation("listening on {Path} (mode {Mode})", config.SocketPath, Convert.ToString((int)config.SocketMode, 8).PadLeft(4, '0'));
+            log.LogInformation("listening on {Path} (mode {Mode})", settings.Path, Convert.ToString((int)settings.Mode, 8).PadLeft(4, '0'));
         }
         _acceptLoop = AcceptLoopAsync(_listener);
-        if (config.IdleTimeout > TimeSpan.Zero) _idleSweep = SweepIdleAsync(config.IdleTimeout);
+        if (settings.IdleTimeout > TimeSpan.Zero) _idleSweep = SweepIdleAsync(settings.IdleTimeout);
         _trim = TrimAfterBigLinesAsync(BigLineTrimmer.ForDaemon());
         return Task.CompletedTask;
     }
@@ -71,7 +70,7 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
         if (listener is null) return;
         if (_bound is null) listener.Dispose();
         else if (!_bound.CloseAndRemove())
-            log.LogWarning("left {Path} in place: it is no longer the socket this daemon created (another daemon took the path over)", config.SocketPath);
+            log.LogWarning("left {Path} in place: it is no longer the socket this daemon created (another daemon took the path over)", settings.Path);
     }
 
     private async Task AcceptLoopAsync(System.Net.Sockets.Socket listener)
@@ -97,14 +96,14 @@ internal sealed class SocketTransportService(EdgeLlmConfig config, RequestPipeli
 
             // One slot beyond max_connections is kept for status, so that clients that hold every connection
             // (idle, or never reading) cannot lock the administrator out.
-            bool full = _connections.Count(c => !c.Key.StatusOnly) >= config.MaxConnections;
+            bool full = _connections.Count(c => !c.Key.StatusOnly) >= settings.MaxConnections;
             if (full && _connections.Keys.Any(c => c.StatusOnly))
             {
-                log.LogWarning("refusing a client: {Max} connections already open (max_connections) and the status slot is taken", config.MaxConnections);
+                log.LogWarning("refusing a client: {Max} connections already open (max_connections) and the status slot is taken", settings.MaxConnections);
                 _ = RefuseAsync(client);
                 continue;
             }
-            var connection = new SocketConnection(client, pipeline, config.MaxLineBytes, Interlocked.Increment(ref _connectionNumber), log, statusOnly: full);
+            var connection = new SocketConnection(client, pipeline, settings.MaxLineBytes, Interlocked.Increment(ref _connectionNumber), log, statusOnly: full);
             _connections[connection] = ServeAsync(connection);
         }
     }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using EdgeLlm.Config;
 using EdgeLlm.Native;
 using Microsoft.Extensions.Logging;
 
@@ -69,12 +68,12 @@ internal static class UnixSocketBinder
     }
 
     /// <summary>
-    /// Binds and listens on <paramref name="config"/>.SocketPath with its mode and group. The directory must exist:
+    /// Binds and listens on <paramref name="settings"/>.Path with its mode and group. The directory must exist:
     /// the daemon creates no directories it does not own (systemd's RuntimeDirectory makes /run/edgellm).
     /// </summary>
-    public static BoundSocket Bind(EdgeLlmConfig config, ILogger log)
+    public static BoundSocket Bind(SocketSettings settings, ILogger log)
     {
-        string path = config.SocketPath;
+        string path = settings.Path;
         string? dir = Path.GetDirectoryName(path);
         EnsureDirectory(path);
         EnsureAvailable(path, log);
@@ -92,8 +91,8 @@ internal static class UnixSocketBinder
         try
         {
             // Nobody can connect before listen(), so the mode and group are in place before the first client.
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, config.SocketMode);
-            if (config.SocketGroup is { } group) SetGroup(path, group);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, settings.Mode);
+            if (settings.Group is { } group) SetGroup(path, group);
             socket.Listen(64);
             return new BoundSocket(socket, path, FileStatus.Of(path, followLink: false));
         }
