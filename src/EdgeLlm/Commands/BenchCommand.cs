@@ -13,7 +13,7 @@ internal static class BenchCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json", "kernels" }, CliAliases.Bench);
+        var a = new ArgReader(args, new HashSet<string> { "json", "kernels", "transports" }, CliAliases.Bench);
         if (a.Flag("kernels"))
         {
             a.RejectUnknown();
@@ -23,6 +23,8 @@ internal static class BenchCommand
         }
         if (a.Get("grammar") is not null)
             return GrammarBenchCommand.Run(a);
+        if (a.Flag("transports"))
+            return TransportsCommand(a);
         string model = a.Require("model");
         int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
         int pp = a.GetInt("pp", 64, 0, 4096);
@@ -54,6 +56,25 @@ internal static class BenchCommand
         Console.WriteLine($"cpu per token:  pp {report.PromptCpuMsPerToken:F2} ms, tg {report.GenerationCpuMsPerToken:F2} ms (all threads)");
         Console.WriteLine($"resident anon:  {report.ResidentAnonBytes / 1048576.0:F1} MiB (beyond the mapped model)");
         Console.WriteLine($"temperature:    {(before is null ? "no sensor" : $"{report.TemperatureBefore:F1} °C before, {report.TemperatureAfter:F1} °C after")}");
+        return 0;
+    }
+
+    /// <summary><c>edgellm bench --transports --model F [--tg 64] [--reps 5] [--prompt TEXT]</c>: HTTP streaming against the socket.</summary>
+    private static int TransportsCommand(ArgReader a)
+    {
+        string model = a.Require("model");
+        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int tg = a.GetInt("tg", 64, 2, 4096);
+        int reps = a.GetInt("reps", 5, 1, 100);
+        string prompt = a.Get("prompt") ?? "Once upon a time";
+        string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
+        a.RejectUnknown();
+        if (Config.ModelFile.Problem(model) is { } problem) throw new CliException(problem);
+        var report = TransportBench.RunAsync(model, threads, tg, reps, prompt, weightCache, line => Console.Error.WriteLine($"  {line}")).GetAwaiter().GetResult();
+        double Median(IReadOnlyList<TransportBench.Result> r, Func<TransportBench.Result, double> v) => TransportBench.Report.Median(r, v);
+        Console.WriteLine($"socket:      {Median(report.Socket, r => r.PiecesPerSecond),8:F2} pieces/s, first piece {Median(report.Socket, r => r.FirstPieceMs),7:F1} ms (median of {reps})");
+        Console.WriteLine($"http:        {Median(report.Http, r => r.PiecesPerSecond),8:F2} pieces/s, first piece {Median(report.Http, r => r.FirstPieceMs),7:F1} ms");
+        Console.WriteLine($"http/socket: {report.MedianRateRatio,8:F3} of the socket's rate, first piece {report.MedianFirstPieceDeltaMs:+0.0;-0.0} ms");
         return 0;
     }
 }
