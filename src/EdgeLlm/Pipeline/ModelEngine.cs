@@ -90,6 +90,7 @@ public sealed class ModelEngine : IGenerationEngine
         return null;
     }
     public int ContextLength => _model.ContextLength;
+    public int VocabSize => _model.Config.VocabSize;
     public long KvCacheBytes => _model.Cache.TotalBytes;
 
     public ChatTemplate ResolveTemplate(string name) => ChatTemplates.Resolve(name, _ggufTemplate);
