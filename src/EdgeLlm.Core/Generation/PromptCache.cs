@@ -75,7 +75,12 @@ public sealed class PromptCache
         var evicted = new List<PromptCacheSlot>();
         lock (_gate)
         {
-            if (source != null && _slots.Contains(source) && 2L * reused >= source.Count) Remove(source, evicted);
+            if (source != null && _slots.Contains(source) && 2L * reused >= source.Count)
+            {
+                // Replaced, not evicted: its file stays until the new slot is written (see PromptCacheSlot.Supersedes).
+                _slots.Remove(source);
+                slot.Supersedes = source.File ?? source.Supersedes;
+            }
             foreach (var s in _slots.ToArray())
                 if (s.Count <= slot.Count && PromptChunks.CommonPrefix(s.Tokens, slot.Tokens) == s.Count) Remove(s, evicted);
             _slots.Add(slot);
@@ -149,7 +154,12 @@ public sealed class PromptCache
         lock (slot)
         {
             if (slot.File != null || !Holds(slot)) return;
-            directory.Write(slot); // a problem (no room, read-only) is logged there; the slot stays in memory
+            // A problem (no room, read-only) is logged there; the slot stays in memory and the older file stays on disk.
+            if (directory.Write(slot) is null && slot.Supersedes is { } older && older != slot.File)
+            {
+                directory.DeleteFile(older);
+                slot.Supersedes = null;
+            }
             // Evicted while it was being written: its file must not outlive it.
             if (!Holds(slot)) directory.Delete(slot);
         }

@@ -120,10 +120,14 @@ public sealed class PromptCacheDirectory
         }
     }
 
+    /// <summary>Deletes the slot's file and the older file it replaced, if any (an evicted slot leaves nothing behind).</summary>
     public void Delete(PromptCacheSlot slot)
     {
         if (slot.File is { } file) TryDelete(file);
+        if (slot.Supersedes is { } older) TryDelete(older);
     }
+
+    public void DeleteFile(string file) => TryDelete(file);
 
     private void TryDelete(string file)
     {

@@ -30,6 +30,12 @@ public sealed class PromptCacheSlot
     /// <summary>The file holding it (see <see cref="PromptCacheDirectory"/>), once written or when it was read from one.</summary>
     public string? File { get; internal set; }
 
+    /// <summary>
+    /// The file of the slot this one replaced (the same conversation, shorter or with another question): deleted once this
+    /// slot is written, not before, so that a crash or power cut before then still leaves the older prefix on disk.
+    /// </summary>
+    public string? Supersedes { get; internal set; }
+
     /// <summary>Where it came from, for the log: "memory" when made by this process, "disk" when read at start.</summary>
     public bool FromDisk { get; internal init; }
 }

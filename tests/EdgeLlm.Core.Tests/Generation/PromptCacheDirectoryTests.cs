@@ -119,6 +119,29 @@ public sealed class PromptCacheDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void A_replaced_slot_keeps_its_file_until_the_replacement_is_written_so_a_crash_loses_nothing()
+    {
+        string first = WriteOne(TimeSpan.MaxValue);
+        var cache = _generator.PromptCache!;
+        // The same prefix with another ending: it replaces the slot in memory (one slot per system prompt) ...
+        int[] sibling = [.. Prompt[..90], .. Enumerable.Range(0, 20).Select(i => 400 + i)];
+        var before = Assert.Single(cache.Slots);
+        Assert.Equal(first, before.File);
+        var r = _generator.Generate(sibling, new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 1 });
+        Assert.Equal(64, r.ReusedPromptTokens);
+        var slot = Assert.Single(cache.Slots);
+        Assert.Equal(first, slot.Supersedes);
+        Assert.Null(slot.File);
+        // ... but until it is written, the older file is what a restart after a crash would find.
+        Assert.Equal([first], Directory.GetFiles(_dir, "*.kv"));
+        Assert.Single(Directory_().Load());
+        cache.Flush();
+        string second = Assert.Single(Directory.GetFiles(_dir, "*.kv"));
+        Assert.NotEqual(first, second);
+        Assert.Equal(slot.File, second);
+    }
+
+    [Fact]
     public void No_slot_is_written_when_the_disk_would_keep_less_than_the_reserve()
     {
         var cache = new PromptCache(new PromptCacheLimits(4, 64 << 20, TimeSpan.MaxValue), new PromptCacheDirectory(_dir, new PromptCacheIdentity(_model), _log.Add, keepFree: long.MaxValue / 2));
