@@ -27,7 +27,8 @@ public static class PromptCachePlanner
     /// <param name="fullSlotBytes">A slot of a whole context: the KV cache's size.</param>
     public static (PromptCacheLimits Limits, string Message) Plan(int? slots, long? bytes, long fullSlotBytes, MemoryPlan memory)
     {
-        string Mb(long b) => (b / 1048576.0).ToString("F0", CultureInfo.InvariantCulture) + " MiB";
+        // Small models have slots of a fraction of a MiB: one decimal below 10 MiB, so that no size reads "0 MiB".
+        string Mb(long b) => (b / 1048576.0).ToString(b < 10 << 20 ? "F1" : "F0", CultureInfo.InvariantCulture) + " MiB";
         bool checkedMemory = memory.Verdict != MemoryVerdict.Unchecked && memory.UsableBytes >= 0;
         long left = checkedMemory ? Math.Max(0, memory.UsableBytes - memory.ModelBytes - memory.KvBytes - memory.ScratchBytes) : -1;
         long cap = checkedMemory ? left / 2 : long.MaxValue;
