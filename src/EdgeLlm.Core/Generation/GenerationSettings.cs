@@ -17,4 +17,7 @@ public sealed record GenerationSettings
     public bool HideThinking { get; init; }
     /// <summary>A grammar the answer must match (GBNF, JSON Schema or any JSON), possibly lazy; null for free text.</summary>
     public Sampling.Grammar.OutputConstraint? Constraint { get; init; }
+
+    /// <summary>False: the prompt is computed from its first token and not kept in the prompt cache (request field <c>cache_prompt</c>).</summary>
+    public bool CachePrompt { get; init; } = true;
 }

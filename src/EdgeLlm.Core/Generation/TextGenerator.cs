@@ -17,7 +17,11 @@ public sealed class TextGenerator
     private readonly TransformerModel _model;
     private readonly Tokenizer _tokenizer;
     private readonly float[] _logits;
+    // The tokens whose keys and values the live KV cache holds; positions [0, _liveComplete) were computed in whole
+    // prompt chunks and may be reused (see PromptChunks), and _liveSlot is the prompt cache slot holding the same prefix.
     private readonly List<int> _cachedTokens = [];
+    private int _liveComplete;
+    private PromptCacheSlot? _liveSlot;
     private readonly GrammarTableCache _grammarTables = new();
 
     public TextGenerator(TransformerModel model, Tokenizer tokenizer)
@@ -31,12 +35,18 @@ public sealed class TextGenerator
 
     public TransformerModel Model => _model;
 
+    /// <summary>Cached prefixes beside the live KV cache (several conversations kept warm); null: the live cache only.</summary>
+    public PromptCache? PromptCache { get; set; }
+
     /// <summary>
     /// Called on the generation thread before each generated token; may block (the thermal guard inserts its
     /// throttle pause or holds a paused generation here) and should return early when the token is cancelled.
     /// </summary>
     public Action<CancellationToken>? BeforeEachToken { get; set; }
     public Tokenizer Tokenizer => _tokenizer;
+
+    /// <summary>The logits of the last forward pass: after a generation with no token, the prompt's (tests compare them bit for bit).</summary>
+    public ReadOnlySpan<float> LastLogits => _logits;
 
     /// <summary>Generates after <paramref name="promptTokens"/>, calling <paramref name="onText"/> with each piece of answer text.</summary>
     /// <exception cref="PromptTooLongException">The prompt does not fit in the context.</exception>
@@ -57,8 +67,10 @@ public sealed class TextGenerator
         var thinking = settings.HideThinking ? new ThinkingFilter() : null;
 
         var clock = Stopwatch.StartNew();
-        var (reused, evaluated) = EvaluatePrompt(promptTokens, cancellation);
+        var (reused, evaluated) = EvaluatePrompt(promptTokens, settings.CachePrompt, cancellation);
         var promptTime = clock.Elapsed;
+        if (reused >= 0 && settings.CachePrompt) RememberPrompt(promptTokens, reused, promptTime);
+        TimeSpan? firstToken = null;
         clock.Restart();
 
         int position = promptTokens.Count;
@@ -86,6 +98,7 @@ public sealed class TextGenerator
                 BeforeEachToken?.Invoke(cancellation);
                 if (cancellation.IsCancellationRequested) { reason = FinishReason.Cancelled; break; }
                 int token = sampler.Sample(_logits, constraint);
+                firstToken ??= promptTime + clock.Elapsed;
                 sampler.Accept(token);
                 generated++;
                 if (_tokenizer.EndOfGenerationIds.Contains(token)) { reason = FinishReason.Stop; break; }
@@ -106,44 +119,85 @@ public sealed class TextGenerator
 
         // The held-back text: the decoder's and stop matcher's (unless a stop string ended it), and the thinking filter's.
         Emit(reason != FinishReason.Stop || !stop.IsStopped ? stop.Push(decoder.Flush()).Text + stop.Flush() : "", last: true);
-        return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed, evaluated);
+        return new GenerationResult(text.ToString(), reason, promptTokens.Count, generated, Math.Max(0, reused), promptTime, clock.Elapsed, evaluated)
+        {
+            TimeToFirstToken = firstToken,
+            CacheSource = reused > 0 ? _source : null,
+        };
     }
 
     /// <summary>How long one prompt slice may take: a cancellation (client, timeout, SIGTERM) waits at most about this long.</summary>
     public static readonly TimeSpan SliceBudget = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// Runs the prompt through the model, reusing the cached prefix; returns the reused count (-1 if cancelled) and how
-    /// many tokens were evaluated. The prompt goes in slices of at most 64 tokens, sized from the measured speed so that
-    /// one slice takes about <see cref="SliceBudget"/>: a 7B model on a Pi 4 runs one token at a time, a small model
-    /// keeps the big batches.
+    /// Runs the prompt through the model, reusing the longest cached prefix: the live KV cache's, or a prompt cache slot's
+    /// copied into it. Returns the reused count (-1 if cancelled) and how many tokens were evaluated. The prompt runs in
+    /// chunks of <see cref="TransformerModel.PromptChunk"/> tokens at fixed absolute positions (<see cref="PromptChunks"/>:
+    /// what makes a warm run bit-identical to a cold one), grouped into slices of whole chunks sized from the measured
+    /// speed so that one slice takes about <see cref="SliceBudget"/> (one chunk at least).
     /// </summary>
-    private (int Reused, int Evaluated) EvaluatePrompt(IReadOnlyList<int> prompt, CancellationToken cancellation)
+    private (int Reused, int Evaluated) EvaluatePrompt(IReadOnlyList<int> prompt, bool usePromptCache, CancellationToken cancellation)
     {
-        int common = 0;
-        while (common < _cachedTokens.Count && common < prompt.Count && _cachedTokens[common] == prompt[common]) common++;
-        // The last prompt token is always fed again: its logits start the answer.
-        if (common == prompt.Count) common--;
-        _cachedTokens.RemoveRange(common, _cachedTokens.Count - common);
+        int chunk = _model.PromptChunk;
+        int reused = usePromptCache ? PromptChunks.Reusable(PromptChunks.CommonPrefix(_cachedTokens, prompt, _liveComplete), prompt.Count, chunk) : 0;
+        var source = reused > 0 ? _liveSlot : null;
+        _source = reused > 0 ? "memory" : null;
+        if (usePromptCache && PromptCache is { } cache && cache.Best(prompt) is ({ } slot, int common)
+            && PromptChunks.Reusable(common, prompt.Count, chunk) is var fromSlot && fromSlot > reused)
+        {
+            // Another conversation's prefix: copy its rows into the live cache instead of recomputing them.
+            _model.Cache.Restore(slot.Kv, slot.Count, fromSlot);
+            _cachedTokens.Clear();
+            for (int i = 0; i < fromSlot; i++) _cachedTokens.Add(slot.Tokens[i]);
+            (reused, source, _source) = (fromSlot, slot, slot.FromDisk ? "disk" : "slot");
+        }
+        if (source != null) PromptCache?.Touch(source);
+        _cachedTokens.RemoveRange(reused, _cachedTokens.Count - reused);
+        _liveComplete = reused;
+        _liveSlot = source;
 
-        var remaining = new int[prompt.Count - common];
-        for (int i = 0; i < remaining.Length; i++) remaining[i] = prompt[common + i];
+        int remaining = prompt.Count - reused;
+        var tokens = _promptScratch.Length >= remaining ? _promptScratch : _promptScratch = new int[remaining];
+        for (int i = 0; i < remaining; i++) tokens[i] = prompt[reused + i];
         const int maxSlice = 64;
-        int slice = Math.Min(_sliceHint, maxSlice);
+        int slice = Math.Max(1, Math.Min(_sliceHint, maxSlice) / chunk) * chunk;
         int done = 0;
-        while (done < remaining.Length)
+        while (done < remaining)
         {
             if (cancellation.IsCancellationRequested) return (-1, done);
-            int n = Math.Min(slice, remaining.Length - done);
+            int n = Math.Min(slice, remaining - done);
             long start = Stopwatch.GetTimestamp();
-            _model.Forward(remaining.AsSpan(done, n), common + done, _logits);
-            for (int i = 0; i < n; i++) _cachedTokens.Add(remaining[done + i]);
+            _model.Forward(tokens.AsSpan(done, n), reused + done, _logits);
+            for (int i = 0; i < n; i++) _cachedTokens.Add(tokens[done + i]);
             done += n;
-            slice = NextSlice(n, Stopwatch.GetElapsedTime(start), maxSlice);
+            _liveComplete = PromptChunks.Complete(reused + done, chunk);
+            _sliceHint = NextSlice(n, Stopwatch.GetElapsedTime(start), maxSlice);
+            slice = Math.Max(1, _sliceHint / chunk) * chunk;
         }
-        _sliceHint = slice;
-        return (common, done);
+        return (reused, done);
     }
+
+    /// <summary>
+    /// Keeps the prompt's whole chunks in a prompt cache slot (replacing the slot it started from when that was the same
+    /// conversation), and writes it to disk in the background after a long prefill.
+    /// </summary>
+    private void RememberPrompt(IReadOnlyList<int> prompt, int reused, TimeSpan promptTime)
+    {
+        if (PromptCache is not { } cache) return;
+        int complete = PromptChunks.Complete(prompt.Count, _model.PromptChunk);
+        if (complete == 0) return;
+        if (_liveSlot is { } current && current.Count == complete && PromptChunks.CommonPrefix(current.Tokens, prompt, complete) == complete) return;
+        var tokens = new int[complete];
+        for (int i = 0; i < complete; i++) tokens[i] = prompt[i];
+        var slot = cache.Remember(tokens, _model.Cache, _liveSlot, reused);
+        if (slot is null) return;
+        _liveSlot = slot;
+        if (promptTime >= cache.Limits.PersistAfter) cache.PersistInBackground(slot);
+    }
+
+    /// <summary>Where the last prompt's reused prefix came from: null (cold), memory (the live cache), slot, or disk.</summary>
+    private string? _source;
+    private int[] _promptScratch = [];
 
     /// <summary>The slice size the next prompt starts with (learned from the last one).</summary>
     private int _sliceHint = 8;
@@ -155,6 +209,11 @@ public sealed class TextGenerator
         return (int)Math.Clamp(SliceBudget.TotalSeconds / perToken, 1, maxSlice);
     }
 
-    /// <summary>Forgets the cached prefix (e.g. after the KV cache was used by something else).</summary>
-    public void ResetCache() => _cachedTokens.Clear();
+    /// <summary>Forgets the live cache's prefix (e.g. after a failure mid-prompt); prompt cache slots are copies and stay valid.</summary>
+    public void ResetCache()
+    {
+        _cachedTokens.Clear();
+        _liveComplete = 0;
+        _liveSlot = null;
+    }
 }

@@ -101,6 +101,13 @@ public sealed class TransformerModel : IDisposable
     /// <summary>The interleaved copies of the matrices generation reads, when enabled and usable.</summary>
     public InterleavedWeightCache? InterleavedCache { get; }
     public int ContextLength => Cache.ContextLength;
+
+    /// <summary>
+    /// Prompt tokens per forward batch. The prompt cache evaluates prompts in chunks of this size at fixed absolute
+    /// positions, so that a position's keys and values never depend on where an earlier request stopped (see
+    /// <see cref="Generation.PromptChunks"/>).
+    /// </summary>
+    public int PromptChunk => _maxBatch;
     public int Threads => _pool.ThreadCount;
 
     /// <summary>

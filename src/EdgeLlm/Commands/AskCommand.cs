@@ -137,7 +137,8 @@ internal static class AskCommand
                 {
                     stdout.Write("\n");
                     Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"[{root.GetProperty("prompt_tokens").GetInt32()} prompt tokens at {root.GetProperty("prompt_tps").GetDouble():F1} tok/s, " +
+                        $"[{root.GetProperty("prompt_tokens").GetInt32()} prompt tokens ({(root.TryGetProperty("cached_tokens", out var cached) ? cached.GetInt32() : 0)} cached) " +
+                        $"at {root.GetProperty("prompt_tps").GetDouble():F1} tok/s, first token at {(root.TryGetProperty("ttft_ms", out var ttft) ? ttft.GetDouble() : 0):F0} ms, " +
                         $"{root.GetProperty("tokens").GetInt32()} tokens at {root.GetProperty("tps").GetDouble():F1} tok/s, finish: {finish}]"));
                 }
                 return finish is "stop" or "length" or "context" ? 0 : 1;

@@ -13,7 +13,7 @@ internal static class BenchCommand
 {
     public static int Run(string[] args)
     {
-        var a = new ArgReader(args, new HashSet<string> { "json", "kernels", "transports" }, CliAliases.Bench);
+        var a = new ArgReader(args, new HashSet<string> { "json", "kernels", "transports", "prompt-cache" }, CliAliases.Bench);
         if (a.Flag("kernels"))
         {
             a.RejectUnknown();
@@ -25,6 +25,8 @@ internal static class BenchCommand
             return GrammarBenchCommand.Run(a);
         if (a.Flag("transports"))
             return TransportsCommand(a);
+        if (a.Flag("prompt-cache"))
+            return PromptCacheBenchCommand(a);
         string model = a.Require("model");
         int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
         int pp = a.GetInt("pp", 64, 0, 4096);
@@ -76,5 +78,30 @@ internal static class BenchCommand
         Console.WriteLine($"http:        {Median(report.Http, r => r.PiecesPerSecond),8:F2} pieces/s, first piece {Median(report.Http, r => r.FirstPieceMs),7:F1} ms");
         Console.WriteLine($"http/socket: {report.MedianRateRatio,8:F3} of the socket's rate, first piece {report.MedianFirstPieceDeltaMs:+0.0;-0.0} ms");
         return 0;
+    }
+
+    /// <summary><c>bench --prompt-cache --model F [--system-tokens 1500] [--threads N] [--weight-cache DIR|off]</c>: see <see cref="PromptCacheBench"/>.</summary>
+    private static int PromptCacheBenchCommand(ArgReader a)
+    {
+        string model = a.Require("model");
+        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int systemTokens = a.GetInt("system-tokens", 1500, 32, 32768);
+        string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
+        a.RejectUnknown();
+        if (Config.ModelFile.Problem(model) is { } problem) throw new CliException(problem);
+        string directory = Path.Combine(Path.GetTempPath(), $"edgellm-prompt-bench-{Environment.ProcessId}");
+        try
+        {
+            var steps = PromptCacheBench.Run(model, threads, systemTokens, weightCache, directory, line => Console.Error.WriteLine($"  {line}"));
+            Console.WriteLine($"{"request",-20} {"prompt",7} {"cached",7} {"from",-7} {"prompt ms",10} {"TTFT ms",10}");
+            foreach (var s in steps)
+                Console.WriteLine($"{s.Name,-20} {s.PromptTokens,7} {s.CachedTokens,7} {s.Source,-7} {s.PromptMs,10:F0} {s.TtftMs,10:F0}");
+            Console.WriteLine($"second request: {steps[0].TtftMs / steps[1].TtftMs:F1}x sooner to the first token");
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -36,8 +36,10 @@ internal static class CommandHelp
             "edgellm bench --kernels\n" +
             "edgellm bench --grammar json|F.gbnf (-m|--model F [-t|--threads N] | --vocab F) [--tg 128] [--reps 3]\n" +
             "edgellm bench --transports -m|--model F [-t|--threads N] [--tg 64] [--reps 5] [--prompt TEXT]\n" +
+            "edgellm bench --prompt-cache -m|--model F [--system-tokens 1500] [-t|--threads N] [--weight-cache DIR|off]\n" +
             "  prompt and generation tok/s, memory read bandwidth, generation efficiency; --kernels: per-kernel throughput;\n" +
-            "  --grammar: generation speed with and without a grammar; --transports: streaming over HTTP against the socket",
+            "  --grammar: generation speed with and without a grammar; --transports: streaming over HTTP against the socket;\n" +
+            "  --prompt-cache: time to the first token of two long system prompts alternating, then after a restart",
         "selftest" => "edgellm selftest [--fixtures DIR]\n" +
             "  CPU features and kernels in use, then every built-in check; the fixture checks run when the fixtures\n" +
             "  are found (--fixtures DIR, EDGELLM_FIXTURES, or shared/fixtures beside the working directory)",

@@ -119,5 +119,17 @@ internal static class SelftestCommand
                 if (summary.TensorBytes > file.FileLength) throw new InvalidOperationException("tensor bytes exceed file size");
             });
         }
+        // The prompt cache's warm results against cold ones on this CPU's kernels (PromptCacheExactness).
+        foreach (string model in Directory.GetFiles(Path.Combine(fixtures, "models"), "*.gguf").Order(StringComparer.Ordinal))
+        {
+            yield return ($"prompt cache exact {Path.GetFileName(model)}", () => PromptCacheExactness.Check(model, WorkerPool.DefaultThreadCount, null));
+            if (Core.Tensors.InterleavedDot.Supported(Core.Tensors.GgmlType.Q4_0) && (model.Contains("q4_0") || model.Contains("q4_k")))
+                yield return ($"prompt cache exact {Path.GetFileName(model)}, interleaved weights", () =>
+                {
+                    string dir = Path.Combine(Path.GetTempPath(), $"edgellm-selftest-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                    try { PromptCacheExactness.Check(model, WorkerPool.DefaultThreadCount, dir); }
+                    finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+                });
+        }
     }
 }

@@ -69,6 +69,17 @@ internal static class StatusCommand
         if (s.TryGetProperty("guards", out var guards))
             foreach (var g in guards.EnumerateObject())
                 Console.WriteLine($"{g.Name + ":",-11} {g.Value.GetString()}");
+        if (s.TryGetProperty("prompt_cache", out var slots))
+        {
+            Console.WriteLine($"prompt cache: {slots.GetArrayLength()} slot{(slots.GetArrayLength() == 1 ? "" : "s")}");
+            foreach (var slot in slots.EnumerateArray())
+            {
+                var lastUse = slot.GetProperty("last_use").GetDateTime();
+                string ago = HumanDuration.Format(DateTime.UtcNow - lastUse.ToUniversalTime());
+                Console.WriteLine($"  {slot.GetProperty("tokens").GetInt32(),6} tokens  {slot.GetProperty("bytes").GetInt64() / 1048576.0,8:F1} MiB  " +
+                                  $"used {ago} ago{(slot.GetProperty("on_disk").GetBoolean() ? ", on disk" : "")}");
+            }
+        }
         return 0;
     }
 }

@@ -25,6 +25,9 @@ public static class ConfigLoader
         ("kv_type", "KV cache element type: f16 or f32 (default f16)"),
         ("mlock", "lock the mapped model in RAM (needs LimitMEMLOCK); true or false (default false)"),
         ("weight_cache", "directory for the interleaved copy of the model's Q4_0 matrices (about the model's size on disk, built once; faster generation), or off (default: systemd's CacheDirectory, else ~/.cache/edgellm)"),
+        ("prompt_cache_slots", "cached prompt prefixes kept beside the live one, so that alternating clients stay warm; 0 = only the last request's (default: sized by the memory guard from what is free, at least 2)"),
+        ("prompt_cache_mb", "MiB of keys and values the prompt cache may hold, in memory and on disk (default: sized by the memory guard)"),
+        ("prompt_cache_dir", "directory where cached prompts are kept across restarts, or off (default: the weight cache's directory, systemd's CacheDirectory, else ~/.cache/edgellm)"),
         ("template", "default chat template: auto, alpaca, chatml, llama2, llama3, mistral, mistral-v1, phi3, qwen3, raw (default auto)"),
         ("think", "let a thinking model (Qwen3) think before it answers when a request does not say; the thought is never part of the answer when off (default false)"),
         ("temperature", "default sampling temperature; <= 0 is greedy (default 0.8)"),
@@ -209,6 +212,9 @@ public static class ConfigLoader
             KvType = r.Choice("kv_type", "f16", ["f16", "f32"]) == "f32" ? KvCacheType.F32 : KvCacheType.F16,
             Mlock = r.Bool("mlock", false),
             WeightCacheDirectory = WeightCacheLocation.Resolve(r.String("weight_cache")),
+            PromptCacheSlots = r.String("prompt_cache_slots") is null ? null : r.Int("prompt_cache_slots", 0, 0, PromptCacheLocation.MaxSlots),
+            PromptCacheBytes = r.String("prompt_cache_mb") is null ? null : (long)r.Int("prompt_cache_mb", 0, 0, 1 << 20) << 20,
+            PromptCacheDirectory = PromptCacheDirectorySetting(r),
             Template = template,
             Think = r.Bool("think", false),
             Sampling = sampling,
@@ -279,6 +285,16 @@ public static class ConfigLoader
         if (config.StallTimeout <= TimeSpan.Zero)
             r.Problem("stall_timeout", "must be greater than 0");
         return config;
+    }
+
+    /// <summary>prompt_cache_dir: off, or a directory (created at the first write); an existing file there is refused.</summary>
+    private static string? PromptCacheDirectorySetting(Reader r)
+    {
+        string? setting = r.String("prompt_cache_dir");
+        string? directory = PromptCacheLocation.Resolve(setting, WeightCacheLocation.Resolve(r.String("weight_cache")));
+        if (setting is { Length: > 0 } && directory != null && File.Exists(directory))
+            r.Problem("prompt_cache_dir", $"'{directory}' is a file, not a directory");
+        return directory;
     }
 
     /// <summary>Typed reads of raw values; a bad value records a problem naming key, value and source, and yields the default.</summary>

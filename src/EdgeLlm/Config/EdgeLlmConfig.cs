@@ -72,6 +72,15 @@ public sealed record EdgeLlmConfig
     /// <summary>Directory of the interleaved weight cache; null = off.</summary>
     public string? WeightCacheDirectory { get; init; }
 
+    /// <summary>Cached prompt prefixes besides the live one; null = sized by the memory guard (at least 2), 0 = none.</summary>
+    public int? PromptCacheSlots { get; init; }
+
+    /// <summary>Bytes of keys and values all slots may hold (in memory, and so on disk); null = sized by the memory guard.</summary>
+    public long? PromptCacheBytes { get; init; }
+
+    /// <summary>Where slots are kept across restarts; null = memory only.</summary>
+    public string? PromptCacheDirectory { get; init; }
+
     public ModelOptions ToModelOptions() => new()
     {
         ContextLength = ContextSize, Threads = Threads, KvType = KvType, InterleavedCacheDirectory = WeightCacheDirectory,

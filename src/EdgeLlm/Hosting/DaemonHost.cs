@@ -58,8 +58,8 @@ public static class DaemonHost
 
     private static ModelEngine LoadEngine(EdgeLlmConfig config, ThermalGuard thermal, ILogger log)
     {
-        var options = PlanMemory(config, log);
-        var engine = new ModelEngine(config.ModelPath, options);
+        var (options, promptCache) = PlanMemory(config, log);
+        var engine = new ModelEngine(config.ModelPath, options, promptCache);
         try
         {
             engine.BeforeEachToken = thermal.WaitBeforeToken;
@@ -88,8 +88,11 @@ public static class DaemonHost
         }
     }
 
-    /// <summary>The memory guard before mapping: shrink the context to what fits, or refuse with the numbers.</summary>
-    private static Core.Model.ModelOptions PlanMemory(EdgeLlmConfig config, ILogger log)
+    /// <summary>
+    /// The memory guard before mapping: shrink the context to what fits, or refuse with the numbers; then the prompt cache
+    /// gets its share of what is left (<see cref="PromptCachePlanner"/>), logged with the plan.
+    /// </summary>
+    private static (Core.Model.ModelOptions, PromptCacheOptions) PlanMemory(EdgeLlmConfig config, ILogger log)
     {
         var options = config.ToModelOptions();
         var footprint = ModelFootprint.Of(config.ModelPath, config.KvType);
@@ -107,6 +110,9 @@ public static class DaemonHost
                 log.LogInformation("memory guard: {Message}", plan.Message);
                 break;
         }
-        return options with { ContextLength = plan.ContextLength, Log = line => log.LogInformation("{Line}", line) };
+        var (limits, cacheMessage) = PromptCachePlanner.Plan(config.PromptCacheSlots, config.PromptCacheBytes, footprint.KvBytesPerToken * plan.ContextLength, plan);
+        log.LogInformation("memory guard: {Message}", cacheMessage + (limits.Slots > 0 ? $", kept in {config.PromptCacheDirectory ?? "memory only"}" : ""));
+        return (options with { ContextLength = plan.ContextLength, Log = line => log.LogInformation("{Line}", line) },
+            new PromptCacheOptions(limits, config.PromptCacheDirectory));
     }
 }

@@ -30,12 +30,32 @@ internal sealed class EngineService(EngineLoader loader, RequestPipeline pipelin
         return Task.CompletedTask;
     }
 
+    /// <summary>The prompt cache's slots go to disk at stop, so that the next start is warm; a failure is logged, never fatal.</summary>
+    private void SavePromptCache()
+    {
+        if (_engine is null) return;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            _engine.SavePromptCache();
+            if (_engine.PromptCacheSlots is { Count: > 0 } slots)
+                log.LogInformation("prompt cache: {Slots} slots on disk ({Ms:F0} ms at stop)", slots.Count(s => s.OnDisk), clock.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning("prompt cache not saved: {Type}: {Message}", e.GetType().Name, e.Message);
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         pipeline.BeginShutdown();
         await pipeline.WorkerStopped.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (pipeline.WorkerStopped.IsCompleted)
+        {
+            SavePromptCache();
             _engine?.Dispose();
+        }
         else
             // Unmapping the model under a running forward pass would crash; the process is exiting anyway.
             log.LogWarning("the generation worker did not stop in time; leaving the model mapped");

@@ -14,6 +14,9 @@ internal sealed record ChatInput
     public bool JsonObject { get; init; }
     public string? JsonSchema { get; init; }
     public bool? Think { get; init; }
+
+    /// <summary>llama.cpp's <c>cache_prompt</c>: false computes the prompt cold and keeps it out of the prompt cache.</summary>
+    public bool? CachePrompt { get; init; }
     public string? Template { get; init; }
     public int? MaxTokens { get; init; }
     public float? Temperature { get; init; }

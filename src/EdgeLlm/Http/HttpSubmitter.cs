@@ -51,6 +51,7 @@ internal sealed class HttpSubmitter(RequestPipeline pipeline, ILogger log)
             Stop = [.. input.Stop, .. input.Tools.Count > 0 ? ToolPromptRenderer.ExtraStops(format) : []],
             Stream = true,
             Think = think,
+            CachePrompt = input.CachePrompt,
             // A JSON format is enforced by the grammar-constrained sampler, like the socket's json_schema field. With
             // tools the answer may be a call instead, so the format is not forced then.
             JsonSchema = input.Tools.Count > 0 ? null : input.JsonSchema ?? (input.JsonObject ? """{"type":"object"}""" : null),

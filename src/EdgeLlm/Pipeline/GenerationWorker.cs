@@ -120,8 +120,9 @@ public sealed class GenerationWorker
             if (request.TryFinish())
             {
                 if (request.Reportable)
-                    _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} reused), {Tokens} tokens at {Tps:F1} tok/s",
-                        request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.GeneratedTokens, result.TokensPerSecond);
+                    _log.LogInformation("request {Id}: {Finish}, {Prompt} prompt tokens ({Reused} cached{Source}) in {PromptMs:F0} ms, first token at {TtftMs:F0} ms, {Tokens} tokens at {Tps:F1} tok/s",
+                        request.Id ?? "-", finish, result.PromptTokens, result.ReusedPromptTokens, result.CacheSource is { } source ? ", from " + source : "",
+                        result.PromptTime.TotalMilliseconds, (result.TimeToFirstToken ?? result.PromptTime).TotalMilliseconds, result.GeneratedTokens, result.TokensPerSecond);
                 request.Sink.OnDone(request, RequestCompletion.From(result, finish));
             }
         }

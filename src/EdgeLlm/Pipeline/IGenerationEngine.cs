@@ -23,6 +23,12 @@ public interface IGenerationEngine : IDisposable
     /// <summary>The most text bytes one token stands for (0: unknown); see <see cref="RequestMapper"/>'s cheap length bound.</summary>
     int LongestTokenBytes => 0;
 
+    /// <summary>The prompt cache's slots for status (thread-safe); empty when there is none.</summary>
+    IReadOnlyList<PromptCacheSlotStatus> PromptCacheSlots => [];
+
+    /// <summary>Writes the prompt cache's slots to disk (at stop, once the worker has stopped).</summary>
+    void SavePromptCache() { }
+
     /// <summary>Runs one generation; see <see cref="TextGenerator.Generate"/>.</summary>
     GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation);
 }

@@ -16,8 +16,11 @@ public sealed class ModelEngine : IGenerationEngine
     private readonly TextGenerator _generator;
     private readonly string? _ggufTemplate;
 
+    private readonly PromptCache? _promptCache;
+
+    /// <param name="promptCache">Slots and bytes of the prompt cache, and its directory (null: kept in memory only); null: none.</param>
     /// <exception cref="GgufException">The file is not a usable GGUF model.</exception>
-    public ModelEngine(string path, ModelOptions options)
+    public ModelEngine(string path, ModelOptions options, PromptCacheOptions? promptCache = null)
     {
         _file = GgufFile.Open(path);
         try
@@ -26,6 +29,19 @@ public sealed class ModelEngine : IGenerationEngine
             _model = TransformerModel.Load(_file, options);
             _generator = new TextGenerator(_model, _tokenizer);
             _ggufTemplate = _file.GetStringOrNull("tokenizer.chat_template");
+            if (promptCache is { Limits.Slots: > 0 })
+            {
+                var identity = new PromptCacheIdentity(_model);
+                var directory = promptCache.Directory is { } d ? new PromptCacheDirectory(d, identity, options.Log) : null;
+                _promptCache = new PromptCache(promptCache.Limits, directory);
+                if (directory != null)
+                {
+                    _promptCache.AddLoaded(directory.Load());
+                    var slots = _promptCache.Slots;
+                    options.Log?.Invoke($"prompt cache: {slots.Count} slot{(slots.Count == 1 ? "" : "s")} ({slots.Sum(s => s.Count)} tokens) read from {directory.Path}");
+                }
+                _generator.PromptCache = _promptCache;
+            }
         }
         catch
         {
@@ -74,6 +90,7 @@ public sealed class ModelEngine : IGenerationEngine
         return null;
     }
     public int ContextLength => _model.ContextLength;
+    public int VocabSize => _model.Config.VocabSize;
     public long KvCacheBytes => _model.Cache.TotalBytes;
 
     public ChatTemplate ResolveTemplate(string name) => ChatTemplates.Resolve(name, _ggufTemplate);
@@ -89,6 +106,11 @@ public sealed class ModelEngine : IGenerationEngine
         int[] prompt = _tokenizer.AddBos ? [_tokenizer.BosId] : Encode(ChatTemplates.Raw.Render([ChatMessage.User("Hello")]));
         return _generator.Generate(prompt, new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 1 });
     }
+
+    public IReadOnlyList<PromptCacheSlotStatus> PromptCacheSlots =>
+        _promptCache is { } cache ? [.. cache.Slots.Select(s => new PromptCacheSlotStatus(s.Count, s.Bytes, s.LastUse, s.File != null))] : [];
+
+    public void SavePromptCache() => _promptCache?.Flush();
 
     public GenerationResult Generate(int[] promptTokens, GenerationSettings settings, Action<string> onText, CancellationToken cancellation)
     {

@@ -14,4 +14,8 @@ public sealed record PipelineStatus(
     double LastTokensPerSecond,
     double LastPromptTokensPerSecond,
     TimeSpan Uptime,
-    IReadOnlyDictionary<string, string> Guards);
+    IReadOnlyDictionary<string, string> Guards)
+{
+    /// <summary>The prompt cache's slots, most recently used first (empty when it is off).</summary>
+    public IReadOnlyList<PromptCacheSlotStatus> PromptCache { get; init; } = [];
+}

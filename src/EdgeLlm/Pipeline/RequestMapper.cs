@@ -115,6 +115,7 @@ public sealed class RequestMapper(IGenerationEngine engine, PipelineOptions opti
             StopStrings = [.. template.DefaultStopStrings, .. wire.Stop ?? []],
             HideThinking = template.HasThinking && !think,
             Constraint = toolCalls ?? _constraints.Map(wire),
+            CachePrompt = wire.CachePrompt ?? true,
         };
         return new GenerationRequest(wire.Id, tokens, settings, wire.Stream, template.Name, sink);
     }

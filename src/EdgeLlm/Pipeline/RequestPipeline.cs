@@ -174,7 +174,10 @@ public sealed class RequestPipeline
             worker?.LastTokensPerSecond ?? 0,
             worker?.LastPromptTokensPerSecond ?? 0,
             Stopwatch.GetElapsedTime(_startedAt),
-            guards);
+            guards)
+        {
+            PromptCache = _engine?.PromptCacheSlots ?? [],
+        };
     }
 
     /// <summary>A request was cancelled (any reason): if it still waits in the queue, answer it now; otherwise the worker will.</summary>

@@ -11,7 +11,10 @@ public sealed record DoneReply(
     int PromptTokens,
     int Tokens,
     double PromptTps,
-    double Tps)
+    double Tps,
+    int CachedTokens,
+    double PromptMs,
+    double? TtftMs)
 {
     public bool Done => true;
 }
@@ -36,10 +39,14 @@ public sealed record StatusReply(
     double LastTps,
     double LastPromptTps,
     double UptimeSeconds,
-    IReadOnlyDictionary<string, string> Guards)
+    IReadOnlyDictionary<string, string> Guards,
+    IReadOnlyList<PromptCacheSlotReply> PromptCache)
 {
     public string Op => "status";
 }
+
+/// <summary>A prompt cache slot in the status reply: <c>last_use</c> is UTC, ISO 8601.</summary>
+public sealed record PromptCacheSlotReply(int Tokens, long Bytes, DateTime LastUse, bool OnDisk);
 
 /// <summary>What <c>edgellm ask</c> sends: a request as it appears on the wire (nulls are left out).</summary>
 public sealed record ClientRequest
@@ -63,4 +70,5 @@ public sealed record ClientRequest
     public string? Grammar { get; init; }
     public System.Text.Json.JsonElement? JsonSchema { get; init; }
     public string? Format { get; init; }
+    public bool? CachePrompt { get; init; }
 }

@@ -103,6 +103,7 @@ public static class WireParser
                 "stop" => r with { Stop = Stops(p) },
                 "stream" => r with { Stream = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
                 "think" => r with { Think = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
+                "cache_prompt" => r with { CachePrompt = v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Bad(p.Name, "must be true or false") },
                 "grammar" => r with { Grammar = String(p) },
                 "json_schema" => r with { JsonSchema = v.ValueKind == JsonValueKind.Object ? v.GetRawText() : throw Bad(p.Name, "must be a JSON Schema object") },
                 "format" => r with { Format = FormatValue(p) },

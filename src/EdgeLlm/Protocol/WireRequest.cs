@@ -33,6 +33,9 @@ public sealed record WireRequest : WireLine
 
     /// <summary>Let a thinking model (Qwen3) think before answering; null = the daemon default (config <c>think</c>).</summary>
     public bool? Think { get; init; }
+    /// <summary>False: compute the prompt from its first token and keep it out of the prompt cache; null = true.</summary>
+    public bool? CachePrompt { get; init; }
+
     /// <summary>GBNF text the answer must match.</summary>
     public string? Grammar { get; init; }
 

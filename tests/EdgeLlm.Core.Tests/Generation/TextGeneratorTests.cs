@@ -108,13 +108,20 @@ public sealed class TextGeneratorTests : IDisposable
     [Fact]
     public void Reused_prefix_gives_the_same_answer_as_a_fresh_run()
     {
+        // Reuse goes by whole 32-token chunks (PromptChunks): the shared opening is longer than one.
+        int[] opening = Prompt("Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends.")[..36];
+        int[] dog = [.. opening, .. _tokenizer.Encode(" One day she saw a dog", addBos: false, parseSpecial: false)];
+        int[] cat = [.. opening, .. _tokenizer.Encode(" One day she saw a cat", addBos: false, parseSpecial: false)];
         var settings = new GenerationSettings { Sampling = SamplingOptions.Greedy, MaxTokens = 12 };
-        var first = _generator.Generate(Prompt("Once upon a time, there was a dog"), settings);
-        var second = _generator.Generate(Prompt("Once upon a time, there was a cat"), settings);
-        Assert.True(second.ReusedPromptTokens > 5, $"reused {second.ReusedPromptTokens}");
+        var first = _generator.Generate(dog, settings);
+        var second = _generator.Generate(cat, settings);
+        Assert.Equal(32, second.ReusedPromptTokens);
+        Assert.Equal("memory", second.CacheSource);
+        Assert.True(second.TimeToFirstToken >= second.PromptTime);
         _generator.ResetCache();
-        var fresh = _generator.Generate(Prompt("Once upon a time, there was a cat"), settings);
+        var fresh = _generator.Generate(cat, settings);
         Assert.Equal(0, fresh.ReusedPromptTokens);
+        Assert.Null(fresh.CacheSource);
         Assert.Equal(fresh.Text, second.Text);
         Assert.NotEqual(first.Text, second.Text);
     }

@@ -51,6 +51,7 @@ public class ConfigTests
             ["mqtt-ha-discovery"] = "true", ["mqtt-ha-discovery-prefix"] = "ha", ["mqtt-max-pending"] = "500",
             ["model-name"] = "llama3.2:1b", ["http-enabled"] = "false", ["http-listen"] = "[::1]:8080", ["http-api-key"] = "k",
             ["http-api-key-file"] = "", ["http-max-body-bytes"] = "65536",
+            ["prompt-cache-slots"] = "3", ["prompt-cache-mb"] = "100", ["prompt-cache-dir"] = "/tmp/pc",
         };
         var c = ConfigLoader.Load(null, flags, new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" });
         Assert.Equal((KvCacheType.F32, true, "chatml", 0.2f, 5, 42UL), (c.KvType, c.Mlock, c.Template, c.Sampling.Temperature, c.Sampling.TopK, c.Sampling.Seed));
@@ -69,7 +70,25 @@ public class ConfigTests
         Assert.Equal((17, false, 27), (c.Gpio.LedPin, c.Gpio.LedActiveHigh, c.Gpio.ButtonPin));
         Assert.Equal((true, "broker.lan", 8883, "home/llm", "house", true), (c.Mqtt.Enabled, c.Mqtt.Host, c.Mqtt.Port, c.Mqtt.TopicPrefix, c.Mqtt.FleetGroup, c.Mqtt.HomeAssistantDiscovery));
         Assert.Equal((false, "[::1]:8080", "k", 65536L, "llama3.2:1b"), (c.Http.Enabled, c.Http.Listen.ToString(), c.Http.ApiKey, c.Http.MaxBodyBytes, c.Http.ModelName));
+        Assert.Equal((3, 100L << 20, "/tmp/pc"), (c.PromptCacheSlots, c.PromptCacheBytes, c.PromptCacheDirectory));
         Assert.Equal(ConfigLoader.Keys.Count - 4, flags.Count); // all but context_size, threads, queue_length, socket_mode (tested above)
+    }
+
+    [Fact]
+    public void Prompt_cache_keys_default_to_the_memory_guard_and_the_weight_cache_directory_and_refuse_bad_values()
+    {
+        var none = new Dictionary<string, string> { ["EDGELLM_CONFIG"] = "" };
+        var c = ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["weight-cache"] = "/tmp/wc" }, none);
+        Assert.Equal((null, null, "/tmp/wc"), (c.PromptCacheSlots, c.PromptCacheBytes, c.PromptCacheDirectory));
+        c = ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["prompt-cache-dir"] = "off", ["prompt-cache-slots"] = "0" }, none);
+        Assert.Equal((0, (string?)null), (c.PromptCacheSlots, c.PromptCacheDirectory));
+
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string>
+            { ["model"] = Model, ["prompt-cache-slots"] = "-1", ["prompt-cache-mb"] = "lots", ["prompt-cache-dir"] = Model }, none));
+        Assert.Contains("prompt_cache_slots: must be an integer from 0 to 64, got '-1' (from --prompt-cache-slots)", e.Problems);
+        Assert.Contains("prompt_cache_mb: must be an integer from 0 to 1048576, got 'lots' (from --prompt-cache-mb)", e.Problems);
+        Assert.Contains($"prompt_cache_dir: '{Model}' is a file, not a directory (from --prompt-cache-dir)", e.Problems);
+        Assert.Equal(3, e.Problems.Count);
     }
 
     [Fact]

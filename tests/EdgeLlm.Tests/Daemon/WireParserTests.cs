@@ -23,6 +23,8 @@ public class WireParserTests
         Assert.Equal("assistant", r.Messages[1].Role);
         Assert.Equal("r9", Assert.IsType<WireCancel>(Parse("""{"cancel":"r9"}""")).TargetId);
         Assert.Equal("s", Assert.IsType<WireStatus>(Parse("""{"op":"status","id":"s"}""")).Id);
+        Assert.False(Assert.IsType<WireRequest>(Parse("""{"prompt":"x","cache_prompt":false}""")).CachePrompt);
+        Assert.Null(Assert.IsType<WireRequest>(Parse("""{"prompt":"x"}""")).CachePrompt);
     }
 
     [Theory]
@@ -31,6 +33,7 @@ public class WireParserTests
     [InlineData("""{"prompt":5}""", "prompt must be a string")]
     [InlineData("""{"prompt":"x","stream":"yes"}""", "stream must be true or false")]
     [InlineData("""{"prompt":"x","think":1}""", "think must be true or false")]
+    [InlineData("""{"prompt":"x","cache_prompt":"no"}""", "cache_prompt must be true or false")]
     [InlineData("""{"prompt":"x","seed":-1}""", "seed must be a non-negative integer")]
     [InlineData("""{"prompt":"x","bogus":1}""", "bogus is not a known field")]
     [InlineData("""{"prompt":"x","prompt":"y"}""", "prompt appears twice")]

@@ -149,6 +149,9 @@ internal sealed class OllamaChatHandler(HttpApi api)
                 PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
                 EvalCount = c.Tokens,
                 EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
+                CachedTokens = c.ReusedPromptTokens,
+                PromptMs = Math.Round(c.PromptMilliseconds, 1),
+                TtftMs = c.FirstTokenMilliseconds is double t ? Math.Round(t, 1) : null,
             }, OllamaJson.Web.OllamaChatChunk);
         }
     }
@@ -174,6 +177,9 @@ internal sealed class OllamaChatHandler(HttpApi api)
                 PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
                 EvalCount = c.Tokens,
                 EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
+                CachedTokens = c.ReusedPromptTokens,
+                PromptMs = Math.Round(c.PromptMilliseconds, 1),
+                TtftMs = c.FirstTokenMilliseconds is double t ? Math.Round(t, 1) : null,
             }, OllamaJson.Web.OllamaGenerateChunk);
         }
     }

@@ -22,6 +22,7 @@ internal static class OllamaMapping
             JsonObject = jsonObject,
             JsonSchema = schema,
             Think = Think(r.Think),
+            CachePrompt = r.CachePrompt,
         };
     }
 
@@ -42,6 +43,7 @@ internal static class OllamaMapping
             JsonObject = jsonObject,
             JsonSchema = schema,
             Think = Think(r.Think),
+            CachePrompt = r.CachePrompt,
         };
     }
 

@@ -45,6 +45,12 @@ internal sealed record OllamaChatChunk(string Model, string CreatedAt, OllamaMes
     public long? PromptEvalDuration { get; init; }
     public int? EvalCount { get; init; }
     public long? EvalDuration { get; init; }
+
+    // Not ollama's (clients ignore unknown fields): prompt tokens served from the prompt cache, the prompt's time and the
+    // time to the first token, in milliseconds, as the socket's final reply has them.
+    public int? CachedTokens { get; init; }
+    public double? PromptMs { get; init; }
+    public double? TtftMs { get; init; }
 }
 
 internal sealed record OllamaGenerateChunk(string Model, string CreatedAt, string Response, bool Done)
@@ -57,4 +63,10 @@ internal sealed record OllamaGenerateChunk(string Model, string CreatedAt, strin
     public long? PromptEvalDuration { get; init; }
     public int? EvalCount { get; init; }
     public long? EvalDuration { get; init; }
+
+    // Not ollama's (clients ignore unknown fields): prompt tokens served from the prompt cache, the prompt's time and the
+    // time to the first token, in milliseconds, as the socket's final reply has them.
+    public int? CachedTokens { get; init; }
+    public double? PromptMs { get; init; }
+    public double? TtftMs { get; init; }
 }

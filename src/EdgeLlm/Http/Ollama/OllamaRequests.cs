@@ -15,6 +15,9 @@ internal sealed class OllamaChatRequest
     public bool? Stream { get; init; }
     public JsonElement? KeepAlive { get; init; }
     public JsonElement? Think { get; init; }
+
+    /// <summary>Not ollama's: llama.cpp's spelling, false opts out of the prompt cache.</summary>
+    public bool? CachePrompt { get; init; }
 }
 
 internal sealed class OllamaGenerateRequest
@@ -30,6 +33,9 @@ internal sealed class OllamaGenerateRequest
     public JsonElement? KeepAlive { get; init; }
     public JsonElement? Think { get; init; }
     public List<string>? Images { get; init; }
+
+    /// <summary>Not ollama's: llama.cpp's spelling, false opts out of the prompt cache.</summary>
+    public bool? CachePrompt { get; init; }
 }
 
 internal sealed class OllamaModelRequest

@@ -84,7 +84,7 @@ internal static class OpenAiEndpoints
                     await output.WriteAsync(reply.Delta(new OpenAiDelta { ToolCalls = CallsOut(calls.Calls, indexed: true) }));
                     break;
                 case FinishedEvent done when reply.Stream:
-                    await output.WriteAsync(reply.Delta(new OpenAiDelta(), FinishReason(done)));
+                    await output.WriteAsync(reply.Delta(new OpenAiDelta(), FinishReason(done), Timings(done)));
                     if (reply.IncludeUsage) await output.WriteAsync(reply.Usage(Usage(done)));
                     await output.WriteAsync(Done);
                     break;
@@ -95,7 +95,7 @@ internal static class OpenAiEndpoints
                         ToolCalls = done.Calls.Count > 0 ? CallsOut(done.Calls, indexed: false) : null,
                     };
                     var completion = new OpenAiCompletion(reply.Id, "chat.completion", reply.Created, model,
-                        [new OpenAiChoice(0, message, FinishReason(done))], Usage(done));
+                        [new OpenAiChoice(0, message, FinishReason(done))], Usage(done)) { Timings = Timings(done) };
                     await output.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(completion, OpenAiJson.Web.OpenAiCompletion));
                     break;
             }
@@ -106,7 +106,15 @@ internal static class OpenAiEndpoints
         done.Calls.Count > 0 ? "tool_calls" : done.Completion.FinishReason == "length" ? "length" : "stop";
 
     private static OpenAiUsage Usage(FinishedEvent done) =>
-        new(done.Completion.PromptTokens, done.Completion.Tokens, done.Completion.PromptTokens + done.Completion.Tokens);
+        new(done.Completion.PromptTokens, done.Completion.Tokens, done.Completion.PromptTokens + done.Completion.Tokens,
+            new OpenAiPromptTokensDetails(done.Completion.ReusedPromptTokens));
+
+    private static OpenAiTimings Timings(FinishedEvent done)
+    {
+        var c = done.Completion;
+        return new OpenAiTimings(c.ReusedPromptTokens, c.PromptTokens - c.ReusedPromptTokens, Math.Round(c.PromptMilliseconds, 1),
+            c.FirstTokenMilliseconds is double t ? Math.Round(t, 1) : null, c.Tokens);
+    }
 
     private static IReadOnlyList<OpenAiToolCallOut> CallsOut(IReadOnlyList<ToolCall> calls, bool indexed) =>
         [.. calls.Select((c, i) => new OpenAiToolCallOut(c.Id, "function", new OpenAiFunctionOut(c.Name, c.ArgumentsJson)) { Index = indexed ? i : null })];
@@ -121,7 +129,7 @@ internal static class OpenAiEndpoints
         public bool Stream => stream;
         public bool IncludeUsage => includeUsage;
 
-        public byte[] Delta(OpenAiDelta delta, string? finishReason = null)
+        public byte[] Delta(OpenAiDelta delta, string? finishReason = null, OpenAiTimings? timings = null)
         {
             // The first delta names the role, as OpenAI's do.
             if (!_roleSent)
@@ -129,7 +137,7 @@ internal static class OpenAiEndpoints
                 _roleSent = true;
                 delta = delta with { Role = "assistant" };
             }
-            var chunk = new OpenAiChunk(Id, "chat.completion.chunk", Created, model, [new OpenAiChunkChoice(0, delta, finishReason)]);
+            var chunk = new OpenAiChunk(Id, "chat.completion.chunk", Created, model, [new OpenAiChunkChoice(0, delta, finishReason)]) { Timings = timings };
             return Event(JsonSerializer.SerializeToUtf8Bytes(chunk, OpenAiJson.Web.OpenAiChunk));
         }
 

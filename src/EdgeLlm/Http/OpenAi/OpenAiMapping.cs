@@ -61,6 +61,7 @@ internal static class OpenAiMapping
             PresencePenalty = r.PresencePenalty,
             Seed = r.Seed is long s2 and >= 0 ? (ulong)s2 : null,
             Stop = Stop(r.Stop),
+            CachePrompt = r.CachePrompt,
         };
     }
 

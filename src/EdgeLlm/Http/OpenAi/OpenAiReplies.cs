@@ -28,9 +28,21 @@ internal sealed record OpenAiMessageOut(string Role, [property: JsonIgnore(Condi
 
 internal sealed record OpenAiChoice(int Index, OpenAiMessageOut Message, string FinishReason);
 
-internal sealed record OpenAiUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+internal sealed record OpenAiUsage(int PromptTokens, int CompletionTokens, int TotalTokens, OpenAiPromptTokensDetails PromptTokensDetails);
 
-internal sealed record OpenAiCompletion(string Id, string Object, long Created, string Model, IReadOnlyList<OpenAiChoice> Choices, OpenAiUsage Usage);
+/// <summary>OpenAI's own place for prompt tokens served from a cache.</summary>
+internal sealed record OpenAiPromptTokensDetails(int CachedTokens);
+
+/// <summary>
+/// llama.cpp server's <c>timings</c> object (on the final chunk and the whole completion): OpenAI has no field for the
+/// prompt's time or the time to the first token.
+/// </summary>
+internal sealed record OpenAiTimings(int CacheN, int PromptN, double PromptMs, double? TtftMs, int PredictedN);
+
+internal sealed record OpenAiCompletion(string Id, string Object, long Created, string Model, IReadOnlyList<OpenAiChoice> Choices, OpenAiUsage Usage)
+{
+    public OpenAiTimings? Timings { get; init; }
+}
 
 internal sealed record OpenAiDelta
 {
@@ -45,4 +57,5 @@ internal sealed record OpenAiChunkChoice(int Index, OpenAiDelta Delta, [property
 internal sealed record OpenAiChunk(string Id, string Object, long Created, string Model, IReadOnlyList<OpenAiChunkChoice> Choices)
 {
     public OpenAiUsage? Usage { get; init; }
+    public OpenAiTimings? Timings { get; init; }
 }

@@ -28,6 +28,9 @@ internal sealed class OpenAiChatRequest
     public JsonElement? Stop { get; init; }
     public long? Seed { get; init; }
     public int? N { get; init; }
+
+    /// <summary>llama.cpp server's extra: false opts out of the prompt cache.</summary>
+    public bool? CachePrompt { get; init; }
 }
 
 internal sealed class OpenAiStreamOptions
