@@ -76,7 +76,7 @@ echo "|---|---|---|---|---|---|"
 for model in "${models[@]}"; do
   name=$(basename "$model" .gguf)
   ps=$(prompt "$model" "$short" "$work/short.txt")
-  [ "$long" -gt 0 ] && pl=$(prompt "$model" "$long" "$work/long.txt")
+  if [ "$long" -gt 0 ]; then pl=$(prompt "$model" "$long" "$work/long.txt"); fi
   if [ "$pp" = yes ]; then
     p64=$(prompt "$model" 64 "$work/p64.txt"); p128=$(prompt "$model" 128 "$work/p128.txt")
   fi
@@ -85,22 +85,31 @@ for model in "${models[@]}"; do
     # an uncounted first run: the first load of a file may build the interleaved weight cache
     qemu-aarch64 -cpu "$cpu" -L /usr/aarch64-linux-gnu "$bin" eval --model "$model" --prompt-file "$work/short.txt" --n-gen 1 --threads 1 >/dev/null 2>&1 || true
     gen() { # gen PROMPTFILE TOKENS FIGURE
-      local ctx=$(($2 + n2 + 1)) e l=""
-      e=$(( ($(count "$cpu" "$bin" eval --model "$model" --prompt-file "$1" --n-gen "$n2" --threads 1 --ctx "$ctx") -
-             $(count "$cpu" "$bin" eval --model "$model" --prompt-file "$1" --n-gen "$n1" --threads 1 --ctx "$ctx")) / (n2 - n1) ))
-      [ "$llama" = yes ] && l=$(( ($(count "$cpu" "$ref" -m "$model" -p 0 -n 0 -pg "$2,$n2" -r 1 -t 1) -
-                                   $(count "$cpu" "$ref" -m "$model" -p 0 -n 0 -pg "$2,$n1" -r 1 -t 1)) / (n2 - n1) ))
+      local ctx=$(($2 + n2 + 1)) a b e l=""
+      # each count in its own assignment, so that a failed run stops the script (set -e) instead of counting as zero
+      a=$(count "$cpu" "$bin" eval --model "$model" --prompt-file "$1" --n-gen "$n2" --threads 1 --ctx "$ctx")
+      b=$(count "$cpu" "$bin" eval --model "$model" --prompt-file "$1" --n-gen "$n1" --threads 1 --ctx "$ctx")
+      e=$(( (a - b) / (n2 - n1) ))
+      if [ "$llama" = yes ]; then
+        a=$(count "$cpu" "$ref" -m "$model" -p 0 -n 0 -pg "$2,$n2" -r 1 -t 1)
+        b=$(count "$cpu" "$ref" -m "$model" -p 0 -n 0 -pg "$2,$n1" -r 1 -t 1)
+        l=$(( (a - b) / (n2 - n1) ))
+      fi
       row "$name" "$cpu" "$3" "$e" "$l"
     }
     gen "$work/short.txt" "$ps" "tg@$ps"
-    [ "$long" -gt 0 ] && gen "$work/long.txt" "$pl" "tg@$pl"
+    if [ "$long" -gt 0 ]; then gen "$work/long.txt" "$pl" "tg@$pl"; fi
     if [ "$pp" = yes ]; then
-      e=$(( ($(count "$cpu" "$bin" eval --model "$model" --prompt-file "$work/p128.txt" --n-gen 0 --threads 1 --batch 64) -
-             $(count "$cpu" "$bin" eval --model "$model" --prompt-file "$work/p64.txt" --n-gen 0 --threads 1 --batch 64)) / (p128 - p64) ))
+      a=$(count "$cpu" "$bin" eval --model "$model" --prompt-file "$work/p128.txt" --n-gen 0 --threads 1 --batch 64)
+      b=$(count "$cpu" "$bin" eval --model "$model" --prompt-file "$work/p64.txt" --n-gen 0 --threads 1 --batch 64)
+      e=$(( (a - b) / (p128 - p64) ))
       l=""
-      # llama-bench runs a prompt twice (warm-up, then the repetition): the difference covers 2 x (p128 - p64) tokens
-      [ "$llama" = yes ] && l=$(( ($(count "$cpu" "$ref" -m "$model" -p "$p128" -n 0 -r 1 -t 1) -
-                                   $(count "$cpu" "$ref" -m "$model" -p "$p64" -n 0 -r 1 -t 1)) / (2 * (p128 - p64)) ))
+      if [ "$llama" = yes ]; then
+        # llama-bench runs a prompt twice (warm-up, then the repetition): the difference covers 2 x (p128 - p64) tokens
+        a=$(count "$cpu" "$ref" -m "$model" -p "$p128" -n 0 -r 1 -t 1)
+        b=$(count "$cpu" "$ref" -m "$model" -p "$p64" -n 0 -r 1 -t 1)
+        l=$(( (a - b) / (2 * (p128 - p64)) ))
+      fi
       row "$name" "$cpu" "pp$p64-$p128" "$e" "$l"
     fi
   done
