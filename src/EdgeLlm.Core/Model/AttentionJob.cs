@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using EdgeLlm.Core.Model.Ops;
 using EdgeLlm.Core.Tensors;
+using EdgeLlm.Core.Tensors.Generic;
 
 namespace EdgeLlm.Core.Model;
 
@@ -80,12 +81,29 @@ internal sealed class AttentionJob : IParallelWork
             var output = _output.AsSpan(t * queryDim + head * headDim, headDim);
             output.Clear();
             var values = _cache.Values(_layer, position + 1)[(first * rowBytes)..];
+            if (_cache.ElementType == GgmlType.F16 && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated)
+            {
+                // arm64: all probabilities rounded to F16 at once, then every value row of the head in one pass.
+                Fp16.RoundToHalfPrecision(scores, vector: true);
+                AccumulateHalfValues(values[headOffset..], rowBytes, scores, output);
+                continue;
+            }
             for (int p = 0; p < visible; p++)
             {
                 var value = values.Slice(p * rowBytes + headOffset, headDim * elementBytes);
                 AccumulateScaled(output, value, scores[p]);
             }
         }
+    }
+
+    private static unsafe void AccumulateHalfValues(ReadOnlySpan<byte> values, int rowBytes, ReadOnlySpan<float> probabilities, Span<float> output)
+    {
+        // Every row [p·rowBytes, p·rowBytes + 2·headDim) lies inside the span the cache handed out.
+        if ((long)(probabilities.Length - 1) * rowBytes + 2 * output.Length > values.Length) throw new ArgumentException("values too short", nameof(values));
+        fixed (byte* v = values)
+        fixed (float* p = probabilities)
+        fixed (float* o = output)
+            HalfRows128.AccumulateValues((ushort*)v, rowBytes / 2, probabilities.Length, p, o, output.Length);
     }
 
     /// <summary>output += round(p) · value, where round is the conversion to the cache type (products and sums in float, unfused, as ggml).</summary>

@@ -88,7 +88,7 @@ public sealed class TransformerModel : IDisposable
         _projected = new float[_maxBatch * c.EmbeddingLength];
         _gate = new float[_maxBatch * c.FeedForwardLength];
         _up = new float[_maxBatch * c.FeedForwardLength];
-        _ropeScratch = new float[_maxBatch * c.RotaryDims];
+        _ropeScratch = new float[_maxBatch * _rope.AnglesLength];
         _logits = new float[_maxBatch * c.VocabSize];
         _activations = new byte[_maxBatch * MaxActivationRowBytes(Weights)];
     }
@@ -146,7 +146,7 @@ public sealed class TransformerModel : IDisposable
         for (int t = 0; t < n; t++)
             Quants.DequantizeRow(Weights.TokenEmbedding.Type, Weights.TokenEmbedding.RowSpan(tokens[t]), _residual.AsSpan(t * embd, embd));
 
-        int dims = c.RotaryDims;
+        int dims = _rope.AnglesLength;
         for (int t = 0; t < n; t++) _rope.Angles(position + t, _ropeScratch.AsSpan(t * dims, dims));
 
         for (int l = 0; l < c.LayerCount; l++)

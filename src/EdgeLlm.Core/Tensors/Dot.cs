@@ -56,10 +56,21 @@ public static unsafe class Dot
         fixed (byte* a = activationRow)
         fixed (float* res = results)
         {
+            if (path == KernelPath.FloatVector128 && weightType == GgmlType.F16 && n <= MaxStridedHalfQuery && rowStride % 2 == 0)
+            {
+                // The same query against every row (attention keys): converted to floats once, not once per row.
+                float* query = stackalloc float[n];
+                for (int i = 0; i < n; i++) query[i] = Fp16.ToSingle(((ushort*)a)[i]);
+                HalfRows128.KeyDots((ushort*)w, rowStride / 2, rowCount, query, n, res);
+                return;
+            }
             if (path == KernelPath.FloatVector) FloatRows.Run<FloatDot>(weightType, w, rowStride, rowCount, a, n, res);
             else FloatRows.Run<FloatDot128>(weightType, w, rowStride, rowCount, a, n, res);
         }
     }
+
+    /// <summary>Longest F16 query <see cref="StridedRows"/> converts on the stack (a head has 64-256 dimensions).</summary>
+    private const int MaxStridedHalfQuery = 1024;
 
     /// <summary>Per-worker scratch <see cref="Tile"/> needs.</summary>
     public const int TileScratchBytes = Q4_0TileX86.ScratchBytes;

@@ -73,6 +73,39 @@ public static class Fp16
         return (ushort)(sign | ((ax - 0x38000000) >> 13));
     }
 
+    /// <summary>
+    /// x = ToSingle(FromSingle(x)) for each element, four at a time with 128-bit vectors: what attention does to each
+    /// probability before weighting the F16 values. Exact for |x| &lt; 65520 (probabilities are in [0, 1]); larger or
+    /// non-finite values are not supported on the vector path.
+    /// </summary>
+    internal static void RoundToHalfPrecision(Span<float> x, bool vector)
+    {
+        int i = 0;
+        if (vector)
+        {
+            ref float p = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            for (; i + 4 <= x.Length; i += 4)
+                RoundToHalfPrecision(Vector128.LoadUnsafe(ref p, (nuint)i)).StoreUnsafe(ref p, (nuint)i);
+        }
+        for (; i < x.Length; i++) x[i] = ToSingle(FromSingle(x[i]));
+    }
+
+    /// <summary>The vector form of <see cref="FromSingle"/>'s two finite cases, kept as floats (see <see cref="RoundToHalfPrecision(Span{float}, bool)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> RoundToHalfPrecision(Vector128<float> v)
+    {
+        Vector128<uint> bits = v.AsUInt32();
+        Vector128<uint> sign = bits & Vector128.Create(0x80000000u);
+        Vector128<uint> ax = bits & Vector128.Create(0x7FFFFFFFu);
+        // Normal halves: round the 13 dropped mantissa bits to nearest, ties to even, in place.
+        Vector128<uint> normal = (ax + Vector128.Create(0x0FFFu) + ((ax >>> 13) & Vector128<uint>.One)) & Vector128.Create(0xFFFFE000u);
+        // Subnormal halves: multiples of 2^-24, rounded by the FPU (nearest-even) when 2^23 is added at the scale of 1.
+        Vector128<float> scaled = ax.AsSingle() * Vector128.Create(16777216.0f);
+        Vector128<float> sub = ((scaled + Vector128.Create(8388608.0f)) - Vector128.Create(8388608.0f)) * Vector128.Create(1.0f / 16777216.0f);
+        Vector128<uint> isSub = Vector128.LessThan(ax, Vector128.Create(0x38800000u));
+        return (sign | Vector128.ConditionalSelect(isSub, sub.AsUInt32(), normal)).AsSingle();
+    }
+
     /// <summary>2¹¹²: rebiases a half's exponent (15) to a float's (127); see <see cref="ToSingleScaledDown(Vector128{int})"/>.</summary>
     internal const float TwoPow112 = 5.192296858534828e33f;
 

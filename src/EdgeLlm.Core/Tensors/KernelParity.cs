@@ -36,9 +36,10 @@ public static class KernelParity
             if (InterleavedDot.TileSupported(type, 4))
                 yield return ($"interleaved tile {name}, groups x tokens] == scalar", () => CheckInterleavedTile(type));
         }
-        string q = Avx2.IsSupported ? "avx2" : "scalar";
+        string q = Quants.QuantizePath;
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
         yield return ($"quantize Q8_K [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_K));
+        foreach (var check in Model.Ops.OpsParity.Checks()) yield return check;
     }
 
     private static void CheckDot(GgmlType type)

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using EdgeLlm.Core.Tensors.Formats;
+using EdgeLlm.Core.Tensors.Generic;
 using EdgeLlm.Core.Tensors.X86;
 
 namespace EdgeLlm.Core.Tensors;
@@ -85,8 +86,14 @@ public static class Quants
         CheckQuantizeArgs(type, src, dst);
         if (type == GgmlType.Q8_0 && Avx2.IsSupported) { QuantizeX86.Q8_0(src, dst); return; }
         if (type == GgmlType.Q8_K && Avx2.IsSupported) { QuantizeX86.Q8_K(src, dst); return; }
+        // arm64 (128-bit NEON registers only): the portable 128-bit quantizers.
+        if (type == GgmlType.Q8_0 && Quantize128.IsSupported) { Quantize128.Q8_0(src, dst); return; }
+        if (type == GgmlType.Q8_K && Quantize128.IsSupported) { Quantize128.Q8_K(src, dst); return; }
         QuantizeRowScalarUnchecked(type, src, dst);
     }
+
+    /// <summary>The Q8_0/Q8_K quantizer <see cref="QuantizeRow"/> runs on this CPU (for self-test names).</summary>
+    public static string QuantizePath => Avx2.IsSupported ? "avx2" : Quantize128.IsSupported ? "vector128" : "scalar";
 
     /// <summary>The scalar definition of <see cref="QuantizeRow"/> (the SIMD versions are checked against this).</summary>
     public static void QuantizeRowScalar(GgmlType type, ReadOnlySpan<float> src, Span<byte> dst)

@@ -19,7 +19,7 @@ internal static class CliAliases
     public static readonly IReadOnlyDictionary<string, string> Eval = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["-m"] = "model", ["-f"] = "prompt-file", ["--file"] = "prompt-file", ["-n"] = "n-gen", ["--n-predict"] = "n-gen",
-        ["-t"] = "threads", ["-c"] = "ctx", ["--ctx-size"] = "ctx",
+        ["-t"] = "threads", ["-c"] = "ctx", ["--ctx-size"] = "ctx", ["-b"] = "batch", ["--batch-size"] = "batch",
     };
 
     /// <summary>tokenize: llama-tokenize's -m, -p (the text), -f.</summary>

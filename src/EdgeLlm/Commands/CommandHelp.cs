@@ -21,8 +21,8 @@ internal static class CommandHelp
         "tokenize" => "edgellm tokenize -m|--model M (-p|--text T | -f|--file F) [--no-bos] [--special] [--json]\n" +
             "  token ids of a text; --special lets control-token text become control tokens",
         "eval" => "edgellm eval -m|--model M -f|--prompt-file F [-n|--n-gen N] [--dump-logits OUT.f32] [-c|--ctx N] [-t|--threads N]\n" +
-            "      [--kv-type f16|f32] [--weight-cache DIR|off] [--json]\n" +
-            "  parity harness: prompt as one batch, then N greedy tokens; float32 logits of every position",
+            "      [-b|--batch N] [--kv-type f16|f32] [--weight-cache DIR|off] [--json]\n" +
+            "  parity harness: the prompt in batches of -b tokens (default 32), then N greedy tokens; float32 logits of every position",
         "run" => $"edgellm run -m|--model M (-p|--prompt P | -f|--prompt-file F) [--template {Templates}]\n" +
             $"      [--system S] [--input I] [--think] {Sampling}\n" +
             "      [-n|--max-tokens N] [--stop S]... [-c|--ctx N] [-t|--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]\n" +

@@ -24,6 +24,7 @@ internal static class EvalCommand
         var modelArgs = ModelArgs.Read(a);
         string promptPath = a.Require("prompt-file");
         int nGen = a.GetInt("n-gen", 16, 0, 1 << 16);
+        int batch = a.GetInt("batch", new ModelOptions().MaxBatch, 1, 4096);
         string? dump = a.Get("dump-logits");
         bool json = a.Flag("json");
         a.RejectUnknown();
@@ -37,16 +38,19 @@ internal static class EvalCommand
         if (promptTokens.Length + nGen > context)
             throw new CliException($"the prompt ({promptTokens.Length} tokens) plus --n-gen {nGen} exceed the context of {context} tokens");
 
-        using var model = TransformerModel.Load(file, modelArgs.ToOptions(context));
+        using var model = TransformerModel.Load(file, modelArgs.ToOptions(context) with { MaxBatch = batch });
         int vocab = model.Config.VocabSize;
         using var output = dump is null ? null : OpenDump(dump);
 
-        var logits = new float[promptTokens.Length * vocab];
-        model.Forward(promptTokens, 0, logits, allLogits: true);
+        // Every prompt row only when they are dumped: the output matrix over a long prompt costs as much as its layers
+        // on a small-vocabulary shape, and instruction counts (tests/arm/count-insns.sh) must see what llama.cpp does.
+        bool allRows = output is not null;
+        var logits = new float[(allRows ? promptTokens.Length : 1) * vocab];
+        model.Forward(promptTokens, 0, logits, allLogits: allRows);
         WriteRows(output, logits);
 
         var greedy = new int[nGen];
-        var last = logits.AsSpan((promptTokens.Length - 1) * vocab, vocab).ToArray();
+        var last = logits.AsSpan(logits.Length - vocab, vocab).ToArray();
         for (int i = 0; i < nGen; i++)
         {
             greedy[i] = VectorMath.ArgMax(last);

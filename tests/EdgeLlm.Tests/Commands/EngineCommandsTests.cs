@@ -58,6 +58,30 @@ public class EngineCommandsTests
     }
 
     [Theory]
+    [InlineData("1")]
+    [InlineData("5")]
+    [InlineData("64")]
+    public void Eval_without_a_dump_gives_the_reference_tokens_in_any_batch_size(string batch)
+    {
+        // Without --dump-logits only the last prompt row's logits are computed (as llama.cpp does), and --batch splits the
+        // prompt: neither may change what is generated.
+        var (exit, stdout, stderr) = Cli.Run("eval", "--model", Fixtures.Model("tiny-f16.gguf"), "--prompt-file", Fixtures.Prompt("story.txt"),
+            "--n-gen", "16", "--json", "--threads", "2", "-b", batch);
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var greedy = doc.RootElement.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(RefInts("tiny-f16.story.json", "greedy_tokens"), greedy);
+    }
+
+    [Fact]
+    public void Eval_refuses_a_batch_of_zero()
+    {
+        var (exit, _, stderr) = Cli.Run("eval", "--model", Fixtures.Model("tiny-f16.gguf"), "--prompt-file", Fixtures.Prompt("story.txt"), "--batch", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("batch", stderr);
+    }
+
+    [Theory]
     [InlineData("llama3-tiny-f16.gguf", "llama3")]
     [InlineData("qwen2-tiny-f16.gguf", "qwen3")]
     [InlineData("qwen3-tiny-f16.gguf", "qwen3")]

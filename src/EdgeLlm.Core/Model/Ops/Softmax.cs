@@ -1,9 +1,56 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace EdgeLlm.Core.Model.Ops;
 
 /// <summary>Numerically stable softmax, normalised with a double-precision sum like ggml.</summary>
 public static class Softmax
 {
-    public static void InPlace(Span<float> x)
+    public static void InPlace(Span<float> x) => InPlace(x, VectorOps.Use128);
+
+    /// <summary>
+    /// With 128-bit vectors (arm64's width, where attention runs this over every visible key of every head): the max, the
+    /// exponentials (<see cref="Vector128.Exp(Vector128{float})"/>, within an ulp or so of <see cref="MathF.Exp"/>, as ggml's
+    /// ggml_v_expf is of expf), the double sum (float exponentials widened) and the scaling four at a time.
+    /// </summary>
+    internal static void InPlace(Span<float> x, bool vector)
+    {
+        int n = x.Length, i = 0;
+        if (!vector || n < 4)
+        {
+            InPlaceScalar(x);
+            return;
+        }
+        ref float p = ref MemoryMarshal.GetReference(x);
+        var m = Vector128.Create(float.NegativeInfinity);
+        for (; i + 4 <= n; i += 4) m = Vector128.Max(m, Vector128.LoadUnsafe(ref p, (nuint)i));
+        float max = MathF.Max(MathF.Max(m.GetElement(0), m.GetElement(1)), MathF.Max(m.GetElement(2), m.GetElement(3)));
+        for (; i < n; i++) if (x[i] > max) max = x[i];
+
+        var mv = Vector128.Create(max);
+        Vector128<double> s0 = default, s1 = default;
+        for (i = 0; i + 4 <= n; i += 4)
+        {
+            Vector128<float> e = Vector128.Exp(Vector128.LoadUnsafe(ref p, (nuint)i) - mv);
+            e.StoreUnsafe(ref p, (nuint)i);
+            s0 += Vector128.WidenLower(e);
+            s1 += Vector128.WidenUpper(e);
+        }
+        Vector128<double> s = s0 + s1;
+        double sum = s.GetElement(0) + s.GetElement(1);
+        for (; i < n; i++)
+        {
+            float e = MathF.Exp(x[i] - max);
+            x[i] = e;
+            sum += e;
+        }
+        float inv = (float)(1.0 / sum);
+        var iv = Vector128.Create(inv);
+        for (i = 0; i + 4 <= n; i += 4) (Vector128.LoadUnsafe(ref p, (nuint)i) * iv).StoreUnsafe(ref p, (nuint)i);
+        for (; i < n; i++) x[i] *= inv;
+    }
+
+    private static void InPlaceScalar(Span<float> x)
     {
         float max = float.NegativeInfinity;
         foreach (float v in x) if (v > max) max = v;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -15,6 +16,19 @@ internal interface IArmIntDot
     /// <remarks>Which lane a product lands in differs between implementations; kernels only rely on the total over lanes.</remarks>
     static abstract Vector128<int> Dot(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b);
 
+    /// <summary>
+    /// acc plus s8·s8 products of <paramref name="a"/> with the quadruplet <paramref name="lane"/> of <paramref name="b"/>
+    /// (its bytes 4·lane..4·lane+3, the same four in every lane): SDOT's by-element form, so that one load of 16 activation
+    /// bytes feeds four steps instead of a broadcast per step. <paramref name="lane"/> must be a constant at the call site.
+    /// </summary>
+    static abstract Vector128<int> DotLane(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b, [ConstantExpected(Max = 3)] byte lane);
+
+    /// <summary>
+    /// acc plus the s8·s8 products of <paramref name="a0"/>·<paramref name="b0"/> and <paramref name="a1"/>·<paramref name="b1"/>,
+    /// where a0 and a1 hold 4-bit values (0..15): small enough that the widening path may sum four products in int16 first.
+    /// </summary>
+    static abstract Vector128<int> DotNibbles(Vector128<int> acc, Vector128<sbyte> a0, Vector128<sbyte> b0, Vector128<sbyte> a1, Vector128<sbyte> b1);
+
     static abstract bool IsSupported { get; }
 
     static abstract string Name { get; }
@@ -28,6 +42,14 @@ internal readonly struct SdotArm : IArmIntDot
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> Dot(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b) => Dp.DotProduct(acc, a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> DotLane(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b, [ConstantExpected(Max = 3)] byte lane) =>
+        Dp.DotProductBySelectedQuadruplet(acc, a, b, lane);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> DotNibbles(Vector128<int> acc, Vector128<sbyte> a0, Vector128<sbyte> b0, Vector128<sbyte> a1, Vector128<sbyte> b1) =>
+        Dp.DotProduct(Dp.DotProduct(acc, a0, b0), a1, b1);
 }
 
 /// <summary>
@@ -44,6 +66,24 @@ internal readonly struct WideningArm : IArmIntDot
     {
         acc = AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningLower(a.GetLower(), b.GetLower()));
         return AdvSimd.AddPairwiseWideningAndAdd(acc, AdvSimd.MultiplyWideningUpper(a, b));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> DotLane(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b, [ConstantExpected(Max = 3)] byte lane) =>
+        Dot(acc, a, Vector128.Create(b.AsInt32().GetElement(lane)).AsSByte());
+
+    /// <summary>
+    /// smull, smlal2, smlal, smlal2 into one int16 vector (each lane four products of at most 15·128: no overflow), then one
+    /// sadalp: five instructions where two <see cref="Dot"/>s take eight.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> DotNibbles(Vector128<int> acc, Vector128<sbyte> a0, Vector128<sbyte> b0, Vector128<sbyte> a1, Vector128<sbyte> b1)
+    {
+        Vector128<short> p = AdvSimd.MultiplyWideningLower(a0.GetLower(), b0.GetLower());
+        p = AdvSimd.MultiplyWideningUpperAndAdd(p, a0, b0);
+        p = AdvSimd.MultiplyWideningLowerAndAdd(p, a1.GetLower(), b1.GetLower());
+        p = AdvSimd.MultiplyWideningUpperAndAdd(p, a1, b1);
+        return AdvSimd.AddPairwiseWideningAndAdd(acc, p);
     }
 }
 
@@ -64,4 +104,10 @@ internal readonly struct EmulatedSdot : IArmIntDot
         }
         return Vector128.Create(lanes[0], lanes[1], lanes[2], lanes[3]);
     }
+
+    public static Vector128<int> DotLane(Vector128<int> acc, Vector128<sbyte> a, Vector128<sbyte> b, [ConstantExpected(Max = 3)] byte lane) =>
+        Dot(acc, a, Vector128.Create(b.AsInt32().GetElement(lane)).AsSByte());
+
+    public static Vector128<int> DotNibbles(Vector128<int> acc, Vector128<sbyte> a0, Vector128<sbyte> b0, Vector128<sbyte> a1, Vector128<sbyte> b1) =>
+        Dot(Dot(acc, a0, b0), a1, b1);
 }

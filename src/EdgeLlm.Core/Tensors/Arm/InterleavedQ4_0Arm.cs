@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using EdgeLlm.Core.Tensors.Formats;
@@ -54,15 +55,13 @@ internal static unsafe class InterleavedQ4_0Arm
         {
             Vector128<int> bv = Vector128.Create(bias[b]);
             Vector128<int> lo0 = bv, lo1 = bv, hi0 = default, hi1 = default;
-            for (int c = 0; c < 4; c++)
-            {
-                Vector128<sbyte> yl = Vector128.Create(*(int*)(y + 4 * c)).AsSByte(), yh = Vector128.Create(*(int*)(y + 16 + 4 * c)).AsSByte();
-                Vector128<byte> v0 = Vector128.Load(q + 32 * c), v1 = Vector128.Load(q + 32 * c + 16);
-                lo0 = T.Dot(lo0, (v0 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
-                lo1 = T.Dot(lo1, (v1 & Vector128.Create((byte)0x0F)).AsSByte(), yl);
-                hi0 = T.Dot(hi0, (v0 >>> 4).AsSByte(), yh);
-                hi1 = T.Dot(hi1, (v1 >>> 4).AsSByte(), yh);
-            }
+            // The block's 32 activations in two loads; chunk c takes quadruplet c of each (by-element SDOT). Written out:
+            // the compiler does not unroll, and a loop would cost more than its body in counters and address arithmetic.
+            Vector128<sbyte> yl = Vector128.Load((sbyte*)y), yh = Vector128.Load((sbyte*)(y + 16));
+            Chunk<T>(q, yl, yh, 0, ref lo0, ref lo1, ref hi0, ref hi1);
+            Chunk<T>(q + 32, yl, yh, 1, ref lo0, ref lo1, ref hi0, ref hi1);
+            Chunk<T>(q + 64, yl, yh, 2, ref lo0, ref lo1, ref hi0, ref hi1);
+            Chunk<T>(q + 96, yl, yh, 3, ref lo0, ref lo1, ref hi0, ref hi1);
             Vector128<float> dv = Vector128.Create(dy[b]);
             Vector128<short> h = Vector128.Load((short*)s);
             acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), Fp16.ToSingleScaledDown(Vector128.WidenLower(h)) * dv, acc0);
@@ -70,6 +69,18 @@ internal static unsafe class InterleavedQ4_0Arm
         }
         acc0.Store(results);
         acc1.Store(results + 4);
+    }
+
+    /// <summary>Chunk c of a block (columns 4c.. and 16 + 4c.., 8 rows) against quadruplet c of the low and high activations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunk<T>(byte* q, Vector128<sbyte> yl, Vector128<sbyte> yh, [ConstantExpected(Max = 3)] byte c,
+        ref Vector128<int> lo0, ref Vector128<int> lo1, ref Vector128<int> hi0, ref Vector128<int> hi1) where T : struct, IArmIntDot
+    {
+        Vector128<byte> v0 = Vector128.Load(q), v1 = Vector128.Load(q + 16);
+        lo0 = T.DotLane(lo0, (v0 & Vector128.Create((byte)0x0F)).AsSByte(), yl, c);
+        lo1 = T.DotLane(lo1, (v1 & Vector128.Create((byte)0x0F)).AsSByte(), yl, c);
+        hi0 = T.DotLane(hi0, (v0 >>> 4).AsSByte(), yh, c);
+        hi1 = T.DotLane(hi1, (v1 >>> 4).AsSByte(), yh, c);
     }
 
     /// <summary>
@@ -104,22 +115,18 @@ internal static unsafe class InterleavedQ4_0Arm
         out Vector128<int> r0, out Vector128<int> r1) where T : struct, IArmIntDot
     {
         Vector128<int> a0 = Vector128.Create(bias), a1 = a0, b0 = default, b1 = default;
-        Vector128<sbyte> y0 = Quad(y), y1 = Quad(y + 4), y2 = Quad(y + 8), y3 = Quad(y + 12);
-        a0 = T.Dot(a0, l00, y0); a1 = T.Dot(a1, l10, y0);
-        a0 = T.Dot(a0, l01, y1); a1 = T.Dot(a1, l11, y1);
-        a0 = T.Dot(a0, l02, y2); a1 = T.Dot(a1, l12, y2);
-        a0 = T.Dot(a0, l03, y3); a1 = T.Dot(a1, l13, y3);
-        Vector128<sbyte> y4 = Quad(y + 16), y5 = Quad(y + 20), y6 = Quad(y + 24), y7 = Quad(y + 28);
-        b0 = T.Dot(b0, h00, y4); b1 = T.Dot(b1, h10, y4);
-        b0 = T.Dot(b0, h01, y5); b1 = T.Dot(b1, h11, y5);
-        b0 = T.Dot(b0, h02, y6); b1 = T.Dot(b1, h12, y6);
-        b0 = T.Dot(b0, h03, y7); b1 = T.Dot(b1, h13, y7);
+        Vector128<sbyte> yl = Vector128.Load((sbyte*)y), yh = Vector128.Load((sbyte*)(y + 16));
+        a0 = T.DotLane(a0, l00, yl, 0); a1 = T.DotLane(a1, l10, yl, 0);
+        a0 = T.DotLane(a0, l01, yl, 1); a1 = T.DotLane(a1, l11, yl, 1);
+        a0 = T.DotLane(a0, l02, yl, 2); a1 = T.DotLane(a1, l12, yl, 2);
+        a0 = T.DotLane(a0, l03, yl, 3); a1 = T.DotLane(a1, l13, yl, 3);
+        b0 = T.DotLane(b0, h00, yh, 0); b1 = T.DotLane(b1, h10, yh, 0);
+        b0 = T.DotLane(b0, h01, yh, 1); b1 = T.DotLane(b1, h11, yh, 1);
+        b0 = T.DotLane(b0, h02, yh, 2); b1 = T.DotLane(b1, h12, yh, 2);
+        b0 = T.DotLane(b0, h03, yh, 3); b1 = T.DotLane(b1, h13, yh, 3);
         r0 = a0 + b0;
         r1 = a1 + b1;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<sbyte> Quad(byte* y) => Vector128.Create(*(int*)y).AsSByte();
 
     private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IArmIntDot
     {

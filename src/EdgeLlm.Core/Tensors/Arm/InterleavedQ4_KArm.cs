@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using EdgeLlm.Core.Tensors.Formats;
@@ -36,16 +37,21 @@ internal static unsafe class InterleavedQ4_KArm
                 for (int c = 0; c < 4; c++)
                 {
                     Vector128<int> lo0 = default, lo1 = default, hi0 = default, hi1 = default;
-                    for (int k = 0; k < 8; k++)
-                    {
-                        byte* v = q + 256 * c + 32 * k;
-                        Vector128<byte> v0 = Vector128.Load(v), v1 = Vector128.Load(v + 16);
-                        Vector128<sbyte> yl = Vector128.Create(*(int*)(y + 64 * c + 4 * k)).AsSByte(), yh = Vector128.Create(*(int*)(y + 64 * c + 32 + 4 * k)).AsSByte();
-                        lo0 = T.Dot(lo0, (v0 & mask).AsSByte(), yl);
-                        lo1 = T.Dot(lo1, (v1 & mask).AsSByte(), yl);
-                        hi0 = T.Dot(hi0, (v0 >>> 4).AsSByte(), yh);
-                        hi1 = T.Dot(hi1, (v1 >>> 4).AsSByte(), yh);
-                    }
+                    // 32 low and 32 high activations in four loads; chunk k takes quadruplet k % 4 of them (by-element SDOT),
+                    // written out because the compiler does not unroll and the loop's own arithmetic outweighed its body.
+                    byte* v = q + 256 * c;
+                    sbyte* yc = (sbyte*)(y + 64 * c);
+                    Vector128<sbyte> yl = Vector128.Load(yc), yh = Vector128.Load(yc + 32);
+                    Chunk<T>(v, yl, yh, 0, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 32, yl, yh, 1, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 64, yl, yh, 2, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 96, yl, yh, 3, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    yl = Vector128.Load(yc + 16);
+                    yh = Vector128.Load(yc + 48);
+                    Chunk<T>(v + 128, yl, yh, 0, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 160, yl, yh, 1, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 192, yl, yh, 2, mask, ref lo0, ref lo1, ref hi0, ref hi1);
+                    Chunk<T>(v + 224, yl, yh, 3, mask, ref lo0, ref lo1, ref hi0, ref hi1);
                     var (sl0, sl1) = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c);
                     var (sh0, sh1) = Bytes(meta + InterleavedQ4_K.MetaScales + 16 * c + 8);
                     is0 += lo0 * sl0 + hi0 * sh0;
@@ -67,6 +73,18 @@ internal static unsafe class InterleavedQ4_KArm
             acc0.Store(results + g * 8);
             acc1.Store(results + g * 8 + 4);
         }
+    }
+
+    /// <summary>One 32-byte chunk (8 rows × 4 columns, low and high nibbles) against quadruplet <paramref name="k"/> of the activations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Chunk<T>(byte* v, Vector128<sbyte> yl, Vector128<sbyte> yh, [ConstantExpected(Max = 3)] byte k, Vector128<byte> mask,
+        ref Vector128<int> lo0, ref Vector128<int> lo1, ref Vector128<int> hi0, ref Vector128<int> hi1) where T : struct, IArmIntDot
+    {
+        Vector128<byte> v0 = Vector128.Load(v), v1 = Vector128.Load(v + 16);
+        lo0 = T.DotLane(lo0, (v0 & mask).AsSByte(), yl, k);
+        lo1 = T.DotLane(lo1, (v1 & mask).AsSByte(), yl, k);
+        hi0 = T.DotLane(hi0, (v0 >>> 4).AsSByte(), yh, k);
+        hi1 = T.DotLane(hi1, (v1 >>> 4).AsSByte(), yh, k);
     }
 
     /// <summary>Eight bytes (rows 0..7) as two int vectors (rows 0..3, 4..7).</summary>

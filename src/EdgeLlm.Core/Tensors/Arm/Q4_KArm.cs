@@ -70,8 +70,9 @@ internal static unsafe class Q4_KArm
         {
             Vector128<byte> qa = Vector128.Load(qs + 32 * c), qb = Vector128.Load(qs + 32 * c + 16);
             Vector128<byte> mask = Vector128.Create((byte)0x0F);
-            Vector128<int> lo = T.Dot(T.Dot(default, (qa & mask).AsSByte(), Vector128.Load(q8 + 64 * c)), (qb & mask).AsSByte(), Vector128.Load(q8 + 64 * c + 16));
-            Vector128<int> hi = T.Dot(T.Dot(default, (qa >>> 4).AsSByte(), Vector128.Load(q8 + 64 * c + 32)), (qb >>> 4).AsSByte(), Vector128.Load(q8 + 64 * c + 48));
+            // Nibbles: the widening path sums their products in int16 first (IArmIntDot.DotNibbles).
+            Vector128<int> lo = T.DotNibbles(default, (qa & mask).AsSByte(), Vector128.Load(q8 + 64 * c), (qb & mask).AsSByte(), Vector128.Load(q8 + 64 * c + 16));
+            Vector128<int> hi = T.DotNibbles(default, (qa >>> 4).AsSByte(), Vector128.Load(q8 + 64 * c + 32), (qb >>> 4).AsSByte(), Vector128.Load(q8 + 64 * c + 48));
             sum += lo * (int)(byte)(scales >> (16 * c)) + hi * (int)(byte)(scales >> (16 * c + 8));
         }
         float dy = *(float*)y;

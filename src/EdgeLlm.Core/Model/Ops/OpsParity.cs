@@ -1,0 +1,150 @@
+using System.Runtime.Intrinsics;
+using EdgeLlm.Core.Tensors;
+
+namespace EdgeLlm.Core.Model.Ops;
+
+/// <summary>
+/// Self-checks for <c>edgellm selftest</c>: the per-token float ops this CPU runs (128-bit vectors on arm64 and x64) against
+/// their scalar definitions, on fixed-seed rows, as <see cref="KernelParity"/> does for the dot kernels.
+/// </summary>
+internal static class OpsParity
+{
+    public static IEnumerable<(string Name, Action Check)> Checks()
+    {
+        // The 128-bit forms wherever they run (x64 too, though it keeps the scalar RMSNorm, softmax and SwiGLU: VectorOps).
+        string path = Vector128.IsHardwareAccelerated ? "vector128" : "scalar";
+        yield return ($"rmsnorm [{path}] == scalar", RmsNormCheck);
+        yield return ($"softmax [{path}] == scalar", SoftmaxCheck);
+        yield return ($"swiglu [{path}] == scalar", SwiGluCheck);
+        yield return ($"rope normal and neox [{path}] == scalar, bit for bit", RopeCheck);
+        yield return ($"attention F16 keys and values [vector128] == scalar", HalfRowsCheck);
+        yield return ($"attention value accumulation F16/F32 [{(Vector256.IsHardwareAccelerated ? "vector256" : path)}] == scalar, bit for bit", AccumulateCheck);
+    }
+
+    private static bool V => Vector128.IsHardwareAccelerated;
+
+    private static float[] Row(int n, Random rng, double range)
+    {
+        var x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)((rng.NextDouble() * 2 - 1) * range);
+        return x;
+    }
+
+    private static void Close(string what, float[] fast, float[] reference, double relative)
+    {
+        for (int i = 0; i < fast.Length; i++)
+            if (!(Math.Abs(fast[i] - reference[i]) <= relative * Math.Abs(reference[i]) + 1e-30))
+                throw new InvalidOperationException($"{what} [{i}]: {fast[i]:R}, scalar {reference[i]:R}");
+    }
+
+    private static void RmsNormCheck()
+    {
+        var rng = new Random(31);
+        foreach (int n in new[] { 5, 64, 2051 })
+        {
+            float[] x = Row(n, rng, 3), w = Row(n, rng, 2), fast = new float[n], reference = new float[n];
+            RmsNorm.Apply(x, w, 1e-5f, fast, V);
+            RmsNorm.Apply(x, w, 1e-5f, reference, vector: false);
+            Close($"rmsnorm n={n}", fast, reference, 2e-7);
+        }
+    }
+
+    private static void SoftmaxCheck()
+    {
+        var rng = new Random(32);
+        foreach (int n in new[] { 3, 17, 1402 })
+        {
+            float[] fast = Row(n, rng, 30), reference = (float[])fast.Clone();
+            Softmax.InPlace(fast, V);
+            Softmax.InPlace(reference, vector: false);
+            Close($"softmax n={n}", fast, reference, 1e-6);
+        }
+    }
+
+    private static void SwiGluCheck()
+    {
+        var rng = new Random(33);
+        foreach (int n in new[] { 7, 8192 })
+        {
+            float[] up = Row(n, rng, 3), fast = Row(n, rng, 30), reference = (float[])fast.Clone();
+            SwiGlu.Apply(fast, up, V);
+            SwiGlu.Apply(reference, up, vector: false);
+            Close($"swiglu n={n}", fast, reference, 1e-6);
+        }
+    }
+
+    private static void RopeCheck()
+    {
+        var rng = new Random(34);
+        foreach (var style in new[] { RopeStyle.Normal, RopeStyle.Neox })
+            foreach (var (dims, headDim) in new[] { (128, 128), (24, 32), (6, 8) })
+            {
+                var rope = new Rope(new RopeSettings(style, dims, 10000f));
+                var angles = new float[rope.AnglesLength];
+                rope.Angles(1401, angles);
+                float[] fast = Row(4 * headDim, rng, 2), reference = (float[])fast.Clone();
+                rope.Rotate(fast, 4, headDim, angles, V);
+                rope.Rotate(reference, 4, headDim, angles, vector: false);
+                Close($"rope {style} dims={dims}", fast, reference, 0);
+            }
+    }
+
+    /// <summary>arm64's per-head F16 attention kernels: key dots within float rounding, values bit for bit, probability rounding exact.</summary>
+    private static unsafe void HalfRowsCheck()
+    {
+        var rng = new Random(36);
+        const int n = 72, rows = 19, stride = 96;
+        var keys = new ushort[stride * rows];
+        for (int i = 0; i < keys.Length; i++) keys[i] = Fp16.FromSingle(i % 11 == 0 ? (float)rng.NextDouble() * 1e-6f : (float)(rng.NextDouble() * 4 - 2));
+        float[] query = Row(n, rng, 2), dots = new float[rows];
+        for (int i = 0; i < n; i++) query[i] = Fp16.ToSingle(Fp16.FromSingle(query[i]));
+        fixed (ushort* k = keys)
+        fixed (float* q = query)
+        fixed (float* d = dots)
+            Tensors.Generic.HalfRows128.KeyDots(k, stride, rows, q, n, d);
+        for (int r = 0; r < rows; r++)
+        {
+            double expected = 0, magnitude = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double p = (double)Fp16.ToSingle(keys[r * stride + i]) * query[i];
+                expected += p;
+                magnitude += Math.Abs(p);
+            }
+            if (!(Math.Abs(dots[r] - expected) <= 1e-5 * magnitude)) throw new InvalidOperationException($"key dot row {r}: {dots[r]:R}, exact {expected:R}");
+        }
+
+        float[] probabilities = Row(rows, rng, 1), rounded = new float[rows];
+        for (int r = 0; r < rows; r++) rounded[r] = probabilities[r] = probabilities[r] * probabilities[r] * 1e-3f;
+        float[] check = (float[])rounded.Clone();
+        Fp16.RoundToHalfPrecision(rounded, vector: true);
+        Fp16.RoundToHalfPrecision(check, vector: false);
+        Close("probability rounding", rounded, check, 0);
+        float[] fast = new float[n], reference = new float[n];
+        byte[] bytes = new byte[keys.Length * 2];
+        Buffer.BlockCopy(keys, 0, bytes, 0, bytes.Length);
+        for (int r = 0; r < rows; r++) AttentionJob.AccumulateScaled(GgmlType.F16, reference, bytes.AsSpan(2 * r * stride, 2 * n), probabilities[r], 0);
+        fixed (ushort* v = keys)
+        fixed (float* p = rounded)
+        fixed (float* o = fast)
+            Tensors.Generic.HalfRows128.AccumulateValues(v, stride, rows, p, o, n);
+        Close("value accumulation", fast, reference, 0);
+    }
+
+    private static void AccumulateCheck()
+    {
+        var rng = new Random(35);
+        int width = Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+        foreach (var type in new[] { GgmlType.F16, GgmlType.F32 })
+        {
+            const int n = 67;
+            float[] values = Row(n, rng, 2);
+            var bytes = new byte[n * (type == GgmlType.F16 ? 2 : 4)];
+            Quants.QuantizeRowScalar(type, values, bytes);
+            float[] fast = Row(n, rng, 1), reference = (float[])fast.Clone();
+            AttentionJob.AccumulateScaled(type, fast, bytes, 0.37f, width);
+            AttentionJob.AccumulateScaled(type, reference, bytes, 0.37f, 0);
+            Close($"accumulate {type}", fast, reference, 0);
+        }
+    }
+}
