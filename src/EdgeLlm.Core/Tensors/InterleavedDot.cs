@@ -128,7 +128,7 @@ public static unsafe class InterleavedDot
         if (groupCount == 0) return;
         if (resultStride < groupCount * GroupRows || results.Length < (long)(tokens - 1) * resultStride + groupCount * GroupRows)
             throw new ArgumentException("results too small", nameof(results));
-        bool vnni = Default(weightType) == KernelPath.AvxVnni;
+        bool vnni = TilePath(weightType) == KernelPath.AvxVnni;
         fixed (byte* w = groups)
         fixed (byte* a = activations)
         fixed (float* x = aux)
@@ -153,6 +153,9 @@ public static unsafe class InterleavedDot
             }
         }
     }
+
+    /// <summary>The instruction set of the prompt-batch tile kernels: 256-bit on x64 even where generation runs AVX-512.</summary>
+    internal static KernelPath TilePath(GgmlType weightType) => Default(weightType) == KernelPath.Avx512 ? KernelPath.Avx2 : Default(weightType);
 
     internal static KernelPath Default(GgmlType weightType)
     {

@@ -34,7 +34,8 @@ public static class KernelParity
             if (InterleavedDot.Supported(type))
                 yield return ($"interleaved {name}, rows as lanes] == scalar", () => CheckInterleaved(InterleavedDot.Default(type), type));
             if (InterleavedDot.TileSupported(type, 4))
-                yield return ($"interleaved tile {name}, groups x tokens] == scalar", () => CheckInterleavedTile(type));
+                yield return ($"interleaved tile {type} x {Quants.ActivationType(type)} [{Dot.Name(InterleavedDot.TilePath(type))}, groups x tokens] == scalar",
+                    () => CheckInterleavedTile(type));
         }
         string q = Avx2.IsSupported ? "avx2" : "scalar";
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
