@@ -6,7 +6,7 @@ using EdgeLlm.Core.Tensors.Formats;
 namespace EdgeLlm.Core.Tensors.X86;
 
 /// <summary>
-/// Interleaved Q6_K (<see cref="InterleavedQ6_K"/>) × Q8_K generation on AVX-512BW, four row groups per pass: each 512-bit
+/// Interleaved Q6_K (<see cref="InterleavedQ6_K"/>) × Q8_K generation on AVX-512BW, two row groups per pass: each 512-bit
 /// load holds two neighbouring chunks (lanes 0-7 chunk m, lanes 8-15 chunk m+1, both in the same 16-column sub-block), so
 /// three loads give four vectors of 6-bit quants for 8 columns of 8 rows.
 /// </summary>
@@ -32,9 +32,9 @@ internal static unsafe class InterleavedQ6_KAvx512
         int* bias = stackalloc int[nb * InterleavedQ6_KX86.AuxPerBlock];
         InterleavedQ6_KX86.Prepare(a, 0, 1, n, (float*)bias);
         int g = 0;
-        for (; g + 4 <= groupCount; g += 4)
-            Groups(groups + g * groupBytes, groupBytes, 4, nb, a, bias, results + g * 8);
-        for (; g < groupCount; g++)
+        for (; g + 2 <= groupCount; g += 2)
+            Groups(groups + g * groupBytes, groupBytes, 2, nb, a, bias, results + g * 8);
+        if (g < groupCount)
             Groups(groups + g * groupBytes, 0, 1, nb, a, bias, results + g * 8);
     }
 
@@ -42,31 +42,26 @@ internal static unsafe class InterleavedQ6_KAvx512
     private static Vector512<int> Pair(int k) => Vector512.Create(Vector256.Create(k), Vector256.Create(k + 1));
 
     /// <summary>
-    /// One or four groups (<paramref name="count"/>) of 8 rows over all blocks, each groupBytes after the last. Four weight
-    /// streams in flight read faster than one (as for Q4_0, see <see cref="InterleavedQ4_0Avx512"/>); the groups are walked
-    /// one after the other inside each sub-block, so only their four sums stay live beside the shared activation vectors.
+    /// One or two groups (<paramref name="count"/>) of 8 rows over all blocks, the second groupBytes after the first, walked
+    /// one after the other inside each sub-block so only their sums stay live beside the shared activation vectors. Unlike
+    /// Q4_0, four groups per pass read Q6_K from memory slower here than two (bench --kernels: ~7 against ~9 GB/s).
     /// </summary>
     private static void Groups(byte* q0, long groupBytes, int count, int nb, byte* a, int* bias, float* results)
     {
-        byte* q1 = q0 + groupBytes, q2 = q1 + groupBytes, q3 = q2 + groupBytes;
+        byte* q1 = q0 + groupBytes;
         long meta = nb * InterleavedQ6_K.BlockQuantBytes; // from a group's quants of block b to its metadata of block b
         Vector512<int> first = Pair(0), second = Pair(2);
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector256<float> acc0 = default, acc1 = default;
         for (int b = 0; b < nb; b++, meta += InterleavedQ6_K.BlockMetaBytes - InterleavedQ6_K.BlockQuantBytes)
         {
             byte* y = a + b * AB + BlockQ8_K.Qs;
             int* bb = bias + b * 16;
-            Vector512<int> isum0 = default, isum1 = default, isum2 = default, isum3 = default;
+            Vector512<int> isum0 = default, isum1 = default;
             for (int sb = 0; sb < 4; sb++)
             {
                 // The same lines one block ahead: the hardware prefetcher stops at 4 KiB page boundaries.
                 Prefetch(q0 + GroupBlockBytes, sb);
-                if (count == 4)
-                {
-                    Prefetch(q1 + GroupBlockBytes, sb);
-                    Prefetch(q2 + GroupBlockBytes, sb);
-                    Prefetch(q3 + GroupBlockBytes, sb);
-                }
+                if (count == 2) Prefetch(q1 + GroupBlockBytes, sb);
                 // The sub-block's 16 activation bytes of each quarter; pair 0 is chunks (4sb, 4sb+1), pair 1 (4sb+2, 4sb+3).
                 Vector512<int> ya = Vector128.Load((int*)(y + 16 * sb)).ToVector256Unsafe().ToVector512Unsafe();
                 Vector512<int> yb = Vector128.Load((int*)(y + 64 + 16 * sb)).ToVector256Unsafe().ToVector512Unsafe();
@@ -78,33 +73,16 @@ internal static unsafe class InterleavedQ6_KAvx512
                 Vector512<sbyte> yd0 = Avx512F.PermuteVar16x32(yd, first).AsSByte(), yd1 = Avx512F.PermuteVar16x32(yd, second).AsSByte();
                 Vector512<int> ba = LowHalf(bb[sb]), bB = LowHalf(bb[4 + sb]), bc = LowHalf(bb[8 + sb]), bd = LowHalf(bb[12 + sb]);
                 isum0 = SubBlock(isum0, q0, q0 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
-                if (count == 4)
-                {
-                    isum1 = SubBlock(isum1, q1, q1 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
-                    isum2 = SubBlock(isum2, q2, q2 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
-                    isum3 = SubBlock(isum3, q3, q3 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
-                }
+                if (count == 2) isum1 = SubBlock(isum1, q1, q1 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
             }
             Vector256<float> dy = Vector256.Create(*(float*)(a + b * AB + BlockQ8_K.D));
             acc0 = Accumulate(acc0, isum0, q0 + meta, dy);
-            if (count == 4)
-            {
-                acc1 = Accumulate(acc1, isum1, q1 + meta, dy);
-                acc2 = Accumulate(acc2, isum2, q2 + meta, dy);
-                acc3 = Accumulate(acc3, isum3, q3 + meta, dy);
-            }
+            if (count == 2) acc1 = Accumulate(acc1, isum1, q1 + meta, dy);
             q0 += InterleavedQ6_K.BlockQuantBytes;
             q1 += InterleavedQ6_K.BlockQuantBytes;
-            q2 += InterleavedQ6_K.BlockQuantBytes;
-            q3 += InterleavedQ6_K.BlockQuantBytes;
         }
         acc0.Store(results);
-        if (count == 4)
-        {
-            acc1.Store(results + 8);
-            acc2.Store(results + 16);
-            acc3.Store(results + 24);
-        }
+        if (count == 2) acc1.Store(results + 8);
     }
 
     /// <summary>acc + the block's 8 row sums (both halves of isum) times d_w·d_a.</summary>
