@@ -81,7 +81,7 @@ public static unsafe class InterleavedDot
     /// </summary>
     public static bool TileSupported(GgmlType weightType, int tokens) => tokens >= 4 && Default(weightType) switch
     {
-        KernelPath.AvxVnni or KernelPath.Avx2 => weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K,
+        KernelPath.AvxVnni or KernelPath.Avx2 or KernelPath.Avx512 => weightType is GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K,
         KernelPath.NeonDot => weightType == GgmlType.Q4_0,
         _ => false,
     };
@@ -128,7 +128,7 @@ public static unsafe class InterleavedDot
         if (groupCount == 0) return;
         if (resultStride < groupCount * GroupRows || results.Length < (long)(tokens - 1) * resultStride + groupCount * GroupRows)
             throw new ArgumentException("results too small", nameof(results));
-        bool vnni = Default(weightType) == KernelPath.AvxVnni;
+        bool vnni = TilePath(weightType) == KernelPath.AvxVnni;
         fixed (byte* w = groups)
         fixed (byte* a = activations)
         fixed (float* x = aux)
@@ -154,10 +154,16 @@ public static unsafe class InterleavedDot
         }
     }
 
+    /// <summary>The instruction set of the prompt-batch tile kernels: 256-bit on x64 even where generation runs AVX-512.</summary>
+    internal static KernelPath TilePath(GgmlType weightType) => Default(weightType) == KernelPath.Avx512 ? KernelPath.Avx2 : Default(weightType);
+
     internal static KernelPath Default(GgmlType weightType)
     {
         if (weightType is not (GgmlType.Q4_0 or GgmlType.Q4_K or GgmlType.Q6_K)) return KernelPath.Scalar;
         if (VnniIntDot.IsSupported) return KernelPath.AvxVnni;
+        // Without AVX-VNNI (AMD's AVX-512 cores have only the 512-bit VNNI, which .NET does not expose), the 512-bit kernels
+        // read Q4_0 and Q6_K from memory faster than the 256-bit ones (bench --kernels, "from memory").
+        if (weightType is GgmlType.Q4_0 or GgmlType.Q6_K && CanRun(KernelPath.Avx512, weightType)) return KernelPath.Avx512;
         if (Avx2IntDot.IsSupported) return KernelPath.Avx2;
         if (SdotArm.IsSupported) return KernelPath.NeonDot;
         return KernelPath.Scalar;
@@ -167,6 +173,8 @@ public static unsafe class InterleavedDot
     {
         KernelPath.AvxVnni => VnniIntDot.IsSupported,
         KernelPath.Avx2 => Avx2IntDot.IsSupported,
+        KernelPath.Avx512 => weightType == GgmlType.Q4_0 ? InterleavedQ4_0Avx512.IsSupported
+            : weightType == GgmlType.Q6_K && InterleavedQ6_KAvx512.IsSupported,
         KernelPath.NeonDot => SdotArm.IsSupported,
         KernelPath.NeonEmulated => true,
         _ => false,
@@ -188,6 +196,8 @@ public static unsafe class InterleavedDot
                 case (KernelPath.AvxVnni, GgmlType.Q4_0): InterleavedQ4_0X86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
                 case (KernelPath.AvxVnni, GgmlType.Q4_K): InterleavedQ4_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
                 case (KernelPath.AvxVnni, _): InterleavedQ6_KX86.Rows<VnniIntDot>(w, groupCount, a, n, res); break;
+                case (KernelPath.Avx512, GgmlType.Q4_0): InterleavedQ4_0Avx512.Rows(w, groupCount, a, n, res); break;
+                case (KernelPath.Avx512, _): InterleavedQ6_KAvx512.Rows(w, groupCount, a, n, res); break;
                 case (KernelPath.Avx2, GgmlType.Q4_0): InterleavedQ4_0X86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
                 case (KernelPath.Avx2, GgmlType.Q4_K): InterleavedQ4_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;
                 case (KernelPath.Avx2, _): InterleavedQ6_KX86.Rows<Avx2IntDot>(w, groupCount, a, n, res); break;

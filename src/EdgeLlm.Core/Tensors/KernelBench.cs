@@ -4,7 +4,9 @@ namespace EdgeLlm.Core.Tensors;
 
 /// <summary>
 /// Single-thread throughput of the matrix × vector kernels on cache-resident random rows (<c>edgellm bench --kernels</c>):
-/// weight GB/s the kernel itself sustains, separate from memory bandwidth and threading.
+/// weight GB/s the kernel itself sustains, separate from memory bandwidth and threading. Interleaved kernels are also run
+/// from memory (<see cref="Streamed"/>), the way generation reads them: there the figure is how much of one core's read
+/// bandwidth the kernel keeps busy, which is what a generated token costs.
 /// </summary>
 public static class KernelBench
 {
@@ -32,8 +34,36 @@ public static class KernelBench
                     yield return ($"{type} interleaved [{Dot.Name(path)}]{(path == InterleavedDot.Default(type) ? "*" : "")}",
                         Measure(() => InterleavedDot.RowsWith(path, type, groups, rows / InterleavedDot.GroupRows, act, n, results), w.Length, seconds));
                 }
+                foreach (var path in Enum.GetValues<KernelPath>())
+                {
+                    if (path == KernelPath.NeonEmulated || !InterleavedDot.CanRun(path, type)) continue;
+                    yield return ($"{type} interleaved [{Dot.Name(path)}]{(path == InterleavedDot.Default(type) ? "*" : "")} from memory",
+                        Streamed(path, type, groups, rows, act, n, seconds));
+                }
             }
         }
+    }
+
+    /// <summary>Bytes the from-memory runs walk through: several times any last-level cache a small machine has.</summary>
+    private const long StreamBytes = 256L << 20;
+
+    /// <summary>
+    /// The interleaved kernel over <see cref="StreamBytes"/> of weights (copies of the same groups: the values do not change
+    /// the speed), one call per 64 groups as a generation thread's claims make them.
+    /// </summary>
+    private static double Streamed(KernelPath path, GgmlType type, byte[] groups, int rows, byte[] act, int n, double seconds)
+    {
+        int callGroups = 64;
+        long callBytes = callGroups * InterleavedDot.GroupBytes(type, n);
+        int calls = (int)(StreamBytes / callBytes);
+        var big = GC.AllocateUninitializedArray<byte>((int)(calls * callBytes));
+        for (long o = 0; o < big.Length; o += groups.Length) groups.AsSpan(0, (int)Math.Min(groups.Length, big.Length - o)).CopyTo(big.AsSpan((int)o));
+        var results = new float[callGroups * InterleavedDot.GroupRows];
+        return Measure(() =>
+        {
+            for (int c = 0; c < calls; c++)
+                InterleavedDot.RowsWith(path, type, big.AsSpan((int)(c * callBytes), (int)callBytes), callGroups, act, n, results);
+        }, big.Length, seconds);
     }
 
     private static double Measure(KernelPath path, GgmlType type, byte[] w, int rows, byte[] act, int n, float[] results, double seconds) =>

@@ -34,7 +34,8 @@ public static class KernelParity
             if (InterleavedDot.Supported(type))
                 yield return ($"interleaved {name}, rows as lanes] == scalar", () => CheckInterleaved(InterleavedDot.Default(type), type));
             if (InterleavedDot.TileSupported(type, 4))
-                yield return ($"interleaved tile {name}, groups x tokens] == scalar", () => CheckInterleavedTile(type));
+                yield return ($"interleaved tile {type} x {Quants.ActivationType(type)} [{Dot.Name(InterleavedDot.TilePath(type))}, groups x tokens] == scalar",
+                    () => CheckInterleavedTile(type));
         }
         string q = Quants.QuantizePath;
         yield return ($"quantize Q8_0 [{q}] == scalar", () => CheckQuantize(GgmlType.Q8_0));
@@ -89,7 +90,8 @@ public static class KernelParity
     }
 
     /// <summary>
-    /// An interleaved kernel against the scalar dot of the original rows: odd and even group counts, one block and many,
+    /// An interleaved kernel against the scalar dot of the original rows: odd and even group counts (up to a pass of four
+    /// groups plus two plus one), one block and many,
     /// and scales at the edges of fp16 (zero, subnormal, negative, the largest finite) where the kernels' exact scale
     /// conversion could go wrong.
     /// </summary>
@@ -98,7 +100,7 @@ public static class KernelParity
         var rng = new Random(777);
         ushort[] edgeScales = [0x0000, 0x0001, 0x03FF, 0x0400, 0x8001, 0xBC00, 0x7BFF, 0xFBFF, 0x3C00];
         int block = GgmlTypeInfo.BlockSize(type), blockBytes = (int)GgmlTypeInfo.RowBytes(type, block);
-        foreach (var (groups, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 1), (2, 3), (3, 8), (5, 40) } : new[] { (1, 1), (2, 2), (3, 5) })
+        foreach (var (groups, blocks) in type == GgmlType.Q4_0 ? new[] { (1, 1), (2, 3), (3, 8), (5, 40), (7, 2) } : new[] { (1, 1), (2, 2), (3, 5), (5, 2) })
         {
             int rows = groups * InterleavedDot.GroupRows, n = blocks * block;
             byte[] w = RandomWeights(type, n, rows, rng);

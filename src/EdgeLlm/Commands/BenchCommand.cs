@@ -18,7 +18,7 @@ internal static class BenchCommand
         {
             a.RejectUnknown();
             foreach (var (name, gbps) in KernelBench.Run())
-                Console.WriteLine($"{name,-24} {gbps,7:F2} GB/s of weights per CPU-second (1 thread, cache-resident)");
+                Console.WriteLine($"{name,-36} {gbps,7:F2} GB/s of weights per CPU-second (1 thread, {(name.EndsWith("from memory") ? "256 MiB" : "cache-resident")})");
             return 0;
         }
         if (a.Get("grammar") is not null)

@@ -37,6 +37,18 @@ public class InterleavedDotTests
     }
 
     [Fact]
+    public void Generation_takes_the_512_bit_kernels_where_AVX_VNNI_is_missing_and_tiles_stay_256_bit()
+    {
+        if (!InterleavedDot.CanRun(KernelPath.Avx512, GgmlType.Q4_0) || InterleavedDot.CanRun(KernelPath.AvxVnni, GgmlType.Q4_0)) return;
+        Assert.Equal(KernelPath.Avx512, InterleavedDot.Default(GgmlType.Q4_0));
+        Assert.Equal(KernelPath.Avx512, InterleavedDot.Default(GgmlType.Q6_K));
+        Assert.Equal(KernelPath.Avx2, InterleavedDot.Default(GgmlType.Q4_K));
+        Assert.False(InterleavedDot.CanRun(KernelPath.Avx512, GgmlType.Q4_K));
+        Assert.Equal(KernelPath.Avx2, InterleavedDot.TilePath(GgmlType.Q4_0));
+        Assert.True(InterleavedDot.TileSupported(GgmlType.Q6_K, 4));
+    }
+
+    [Fact]
     public void Interleave_moves_bytes_only_and_round_trips()
     {
         var rng = new Random(5);
