@@ -139,20 +139,9 @@ internal sealed class OllamaChatHandler(HttpApi api)
             var message = whole
                 ? new OllamaMessageOut("assistant", done.Content, done.Thinking.Length > 0 ? done.Thinking : null, done.Calls.Count > 0 ? CallsOut(done.Calls) : null)
                 : Empty;
-            var c = done.Completion;
-            return Line(new OllamaChatChunk(model, Now(), message, true)
-            {
-                DoneReason = c.FinishReason,
-                TotalDuration = HttpApi.Elapsed(start),
-                LoadDuration = 0,
-                PromptEvalCount = c.PromptTokens,
-                PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
-                EvalCount = c.Tokens,
-                EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
-                CachedTokens = c.ReusedPromptTokens,
-                PromptMs = Math.Round(c.PromptMilliseconds, 1),
-                TtftMs = c.FirstTokenMilliseconds is double t ? Math.Round(t, 1) : null,
-            }, OllamaJson.Web.OllamaChatChunk);
+            var final = new OllamaChatChunk(model, Now(), message, true);
+            final.Fill(done.Completion, start);
+            return Line(final, OllamaJson.Web.OllamaChatChunk);
         }
     }
 
@@ -166,21 +155,12 @@ internal sealed class OllamaChatHandler(HttpApi api)
 
         public byte[] Final(FinishedEvent done, long start, bool whole)
         {
-            var c = done.Completion;
-            return Line(new OllamaGenerateChunk(model, Now(), whole ? done.Content : "", true)
+            var final = new OllamaGenerateChunk(model, Now(), whole ? done.Content : "", true)
             {
                 Thinking = whole && done.Thinking.Length > 0 ? done.Thinking : null,
-                DoneReason = c.FinishReason,
-                TotalDuration = HttpApi.Elapsed(start),
-                LoadDuration = 0,
-                PromptEvalCount = c.PromptTokens,
-                PromptEvalDuration = HttpApi.NanosecondsFor(c.PromptTokens - c.ReusedPromptTokens, c.PromptTokensPerSecond),
-                EvalCount = c.Tokens,
-                EvalDuration = HttpApi.NanosecondsFor(c.Tokens, c.TokensPerSecond),
-                CachedTokens = c.ReusedPromptTokens,
-                PromptMs = Math.Round(c.PromptMilliseconds, 1),
-                TtftMs = c.FirstTokenMilliseconds is double t ? Math.Round(t, 1) : null,
-            }, OllamaJson.Web.OllamaGenerateChunk);
+            };
+            final.Fill(done.Completion, start);
+            return Line(final, OllamaJson.Web.OllamaGenerateChunk);
         }
     }
 }
