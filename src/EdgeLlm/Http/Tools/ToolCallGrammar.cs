@@ -20,9 +20,6 @@ public static class ToolCallGrammar
     /// <summary>Where a Llama 3 answer is a call without <c>&lt;|python_tag|&gt;</c>: it opens with a JSON object.</summary>
     public const string Llama3BareCall = """^\s*(\{\s*")""";
 
-    /// <summary>A function's arguments when its schema cannot be enforced: any JSON object.</summary>
-    private const string AnyObject = """{"type":"object","additionalProperties":true}""";
-
     /// <summary>The grammar for one request's tools.</summary>
     /// <param name="Gbnf">The grammar text.</param>
     /// <param name="Triggers">What starts a call; null when a call is required from the first token.</param>
@@ -48,19 +45,7 @@ public static class ToolCallGrammar
                 string field = $"tools[{i}].function.parameters";
                 var doc = JsonDocument.Parse(tools[i].ParametersJson);
                 documents.Add(doc);
-                var schema = doc.RootElement;
-                try
-                {
-                    JsonSchemaGrammar.ToGbnf(schema);
-                }
-                catch (GrammarException e)
-                {
-                    unenforced.Add(field + e.Message["json_schema".Length..]);
-                    var loose = JsonDocument.Parse(AnyObject);
-                    documents.Add(loose);
-                    schema = loose.RootElement;
-                }
-                schemas.Add(($"tool-{i}-arguments", schema, field));
+                schemas.Add(($"tool-{i}-arguments", doc.RootElement, field));
                 // {"name": "<function>", "<arguments key>": <arguments>}
                 calls.Add($"\"{{\" space \"\\\"name\\\"\" space \":\" space {GbnfLiteral.OfPropertyName(tools[i].Name)} space \",\" space " +
                     $"{GbnfLiteral.OfPropertyName(argumentsKey)} space \":\" space tool-{i}-arguments \"}}\" space");
@@ -72,7 +57,7 @@ public static class ToolCallGrammar
                 ToolFormat.Mistral => $"\"[TOOL_CALLS]\"? space \"[\" space {Repeat(call, "\",\" space", parallel)} \"]\" space",
                 _ => Repeat($"\"<tool_call>\" space {call} \"</tool_call>\" space", "", parallel),
             };
-            return new Result(JsonSchemaGrammar.ToGbnf(root, schemas), required ? null : Triggers(format), unenforced);
+            return new Result(JsonSchemaGrammar.ToGbnf(root, schemas, unenforced), required ? null : Triggers(format), unenforced);
         }
         finally
         {

@@ -164,6 +164,22 @@ public class JsonSchemaGrammarSetTests
     }
 
     [Fact]
+    public void With_a_list_for_what_is_unenforced_a_schema_that_cannot_be_expressed_matches_any_object()
+    {
+        // The first property converts (its rules are written) before the second fails; the fallback rule replaces the lot.
+        using var bad = JsonDocument.Parse("""{"type":"object","properties":{"a":{"$ref":"#/$defs/n"},"b":{"type":"string","pattern":"x"}},"$defs":{"n":{"enum":[1,2]}}}""");
+        using var good = JsonDocument.Parse("""{"type":"object","properties":{"c":{"type":"boolean"}},"required":["c"]}""");
+        var unenforced = new List<string>();
+        var g = GbnfGrammar.Parse(JsonSchemaGrammar.ToGbnf("\"1\" one | \"2\" two",
+            [("one", bad.RootElement, "tools[0].function.parameters"), ("two", good.RootElement, "tools[1].function.parameters")], unenforced));
+        Assert.Equal(["tools[0].function.parameters at #/properties/b/pattern: 'pattern' (regular expressions) is not supported"], unenforced);
+        Assert.True(GbnfParserTests.Matches(g, """1{"a":7,"zz":[true]}"""));
+        Assert.False(GbnfParserTests.Matches(g, "1[1]"));
+        Assert.True(GbnfParserTests.Matches(g, """2{"c":true}"""));
+        Assert.False(GbnfParserTests.Matches(g, """2{"c":1}"""));
+    }
+
+    [Fact]
     public void A_rule_named_twice_is_a_caller_error()
     {
         Assert.Throws<ArgumentException>(() => Compile("a", ("a", "{}", "x"), ("a", "{}", "y")));

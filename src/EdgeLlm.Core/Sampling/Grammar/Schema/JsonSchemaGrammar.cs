@@ -55,8 +55,12 @@ public sealed partial class JsonSchemaGrammar
     /// calls are constrained: the root names each function and uses its arguments' rule.
     /// </summary>
     /// <param name="schemas">Rule name (letters, digits and dashes), schema, and the field name errors should say instead of <c>json_schema</c>.</param>
-    /// <exception cref="GrammarException">An unsupported or invalid part of a schema, named with its field and path.</exception>
-    public static string ToGbnf(string rootExpression, IReadOnlyList<(string Rule, JsonElement Schema, string Field)> schemas)
+    /// <param name="unenforced">
+    /// Null: a schema that cannot be expressed is an error. Otherwise such a schema's rule matches any JSON object and
+    /// the reason (its field and path) is added here.
+    /// </param>
+    /// <exception cref="GrammarException">An unsupported or invalid part of a schema, named with its field and path (only without <paramref name="unenforced"/>).</exception>
+    public static string ToGbnf(string rootExpression, IReadOnlyList<(string Rule, JsonElement Schema, string Field)> schemas, ICollection<string>? unenforced = null)
     {
         var converter = new JsonSchemaGrammar(default);
         foreach (var (rule, _, _) in schemas)
@@ -66,6 +70,7 @@ public sealed partial class JsonSchemaGrammar
         {
             converter._root = schema;
             converter._refRules.Clear(); // "#/$defs/x" means the $defs of this schema
+            int rulesBefore = converter._rules.Count;
             try
             {
                 string expression = converter.Visit(schema, "#", rule + "-value");
@@ -73,7 +78,12 @@ public sealed partial class JsonSchemaGrammar
             }
             catch (GrammarException e) when (e.Message.StartsWith("json_schema ", StringComparison.Ordinal))
             {
-                throw new GrammarException(field + e.Message["json_schema".Length..]);
+                string why = field + e.Message["json_schema".Length..];
+                if (unenforced is null) throw new GrammarException(why);
+                unenforced.Add(why);
+                // Drop the rules written for the part that did convert (nothing would use them); primitives may stay unused.
+                converter._rules.RemoveRange(rulesBefore, converter._rules.Count - rulesBefore);
+                lines.Add($"{rule} ::= {converter.Primitive("object")}");
             }
         }
         converter.Primitive("space"); // the caller's root may use it between its own literals
