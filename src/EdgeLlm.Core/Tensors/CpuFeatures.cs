@@ -25,11 +25,11 @@ public static class CpuFeatures
         return features.Count == 0 ? "none (scalar only)" : string.Join(' ', features);
     }
 
-    /// <summary>The name of the kernel family the dispatcher uses on this CPU.</summary>
-    public static string KernelIsa =>
-        Avx512BW.IsSupported ? "avx512" :
-        Avx2.IsSupported ? "avx2" :
-        Dp.IsSupported ? "neon-dotprod" :
-        AdvSimd.Arm64.IsSupported ? "neon" :
-        "scalar";
+    /// <summary>
+    /// The name of the kernel family the dispatcher uses on this CPU: the path <see cref="Dot"/> runs Q4_0 on, read from the
+    /// dispatch itself so the two cannot disagree (a feature test of its own here said "avx512" where Dot runs AVX-VNNI). The other types'
+    /// and the interleaved kernels' choices follow from the same CPU features, so this one name also tells runs apart for
+    /// the prompt cache's identity.
+    /// </summary>
+    public static string KernelIsa => Dot.Name(Dot.Default(GgmlType.Q4_0));
 }

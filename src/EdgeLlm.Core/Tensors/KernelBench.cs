@@ -12,7 +12,8 @@ public static class KernelBench
 {
     public static IEnumerable<(string Name, double GBps)> Run(int n = 4096, int rows = 128, double seconds = 0.5)
     {
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        // The quant types with SIMD row kernels (the table's), not the float types or those only the scalar reference reads.
+        foreach (var type in QuantTypes.All.Where(t => t.BlockElements > 1 && t.Rows.Listed.Any()).Select(t => t.Type))
         {
             var rng = new Random(1);
             long rowBytes = GgmlTypeInfo.RowBytes(type, n);

@@ -14,12 +14,8 @@ public static class KernelParity
 
     public static IEnumerable<(string Name, Action Check)> Checks()
     {
-        GgmlType[] types =
-        [
-            GgmlType.Q4_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K,
-            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K,
-            GgmlType.F32, GgmlType.F16, GgmlType.BF16,
-        ];
+        // Every weight type of the table, so a new type's kernels are checked on each device without a list to extend here.
+        var types = QuantTypes.All.Where(t => t.IsWeight).Select(t => t.Type).ToArray();
         foreach (var type in types)
         {
             string path = Dot.Name(Dot.Default(type));
@@ -28,7 +24,7 @@ public static class KernelParity
         foreach (var type in types)
             if (Dot.TileSupported(type, 4))
                 yield return ($"tile {type} x {Quants.ActivationType(type)} [{Dot.Name(Dot.Default(type))}, rows x tokens] == scalar", () => CheckTile(type));
-        foreach (var type in new[] { GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
+        foreach (var type in QuantTypes.All.Where(t => t.Interleaved != null).Select(t => t.Type))
         {
             string name = $"{type} x {Quants.ActivationType(type)} [{Dot.Name(InterleavedDot.Default(type))}";
             if (InterleavedDot.Supported(type))
@@ -104,7 +100,13 @@ public static class KernelParity
         {
             int rows = groups * InterleavedDot.GroupRows, n = blocks * block;
             byte[] w = RandomWeights(type, n, rows, rng);
-            int dOffset = type == GgmlType.Q6_K ? 208 : 0;
+            int dOffset = type switch
+            {
+                GgmlType.Q4_0 => BlockQ4_0.D,
+                GgmlType.Q4_K => BlockQ4_K.D,
+                GgmlType.Q6_K => BlockQ6_K.D,
+                _ => throw new NotSupportedException($"no edge-scale placement for interleaved {type}"),
+            };
             for (int i = 0; i < rows * blocks; i += 3) // every third block gets an edge scale (Q4_K: d, and dmin in the next)
             {
                 BitConverter.TryWriteBytes(w.AsSpan(i * blockBytes + dOffset, 2), edgeScales[rng.Next(edgeScales.Length)]);

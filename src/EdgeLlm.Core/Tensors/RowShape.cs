@@ -6,19 +6,27 @@ internal static class RowShape
     public static void Check(GgmlType weightType, ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int n) =>
         Check(weightType, weightRow, 1, activationRow, n);
 
-    public static void Check(GgmlType weightType, ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int n)
+    public static void Check(GgmlType weightType, ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int n) =>
+        Check(WeightType(weightType), weightRows, rowCount, activationRow, n);
+
+    /// <summary>The table row of a type that can be the weights of a dot product; NotSupportedException otherwise.</summary>
+    public static QuantType WeightType(GgmlType weightType) =>
+        QuantTypes.TryGet(weightType) is { IsWeight: true } info
+            ? info
+            : throw new NotSupportedException($"no dot product for weight type {GgmlTypeInfo.Name(weightType)}");
+
+    public static void Check(QuantType weights, ReadOnlySpan<byte> weightRows, int rowCount, ReadOnlySpan<byte> activationRow, int n)
     {
-        if (!GgmlTypeInfo.IsSupported(weightType) || weightType is GgmlType.Q8_1 or GgmlType.Q8_K)
-            throw new NotSupportedException($"no dot product for weight type {GgmlTypeInfo.Name(weightType)}");
-        int block = GgmlTypeInfo.BlockSize(weightType);
+        int block = weights.BlockElements;
         if (n <= 0 || n % block != 0)
-            throw new ArgumentException($"row length {n} is not a positive multiple of the {weightType} block size {block}", nameof(n));
+            throw new ArgumentException($"row length {n} is not a positive multiple of the {weights.Type} block size {block}", nameof(n));
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
-        long wBytes = GgmlTypeInfo.RowBytes(weightType, n) * rowCount;
-        long aBytes = GgmlTypeInfo.RowBytes(Quants.ActivationType(weightType), n);
+        long wBytes = (long)n / block * weights.BlockBytes * rowCount;
+        GgmlType activation = weights.Activation!.Value;
+        long aBytes = GgmlTypeInfo.RowBytes(activation, n);
         if (weightRows.Length < wBytes)
-            throw new ArgumentException($"{rowCount} {weightType} row(s) of {n} need {wBytes} bytes, got {weightRows.Length}", "weightRows");
+            throw new ArgumentException($"{rowCount} {weights.Type} row(s) of {n} need {wBytes} bytes, got {weightRows.Length}", "weightRows");
         if (activationRow.Length < aBytes)
-            throw new ArgumentException($"a {Quants.ActivationType(weightType)} row of {n} needs {aBytes} bytes, got {activationRow.Length}", nameof(activationRow));
+            throw new ArgumentException($"a {activation} row of {n} needs {aBytes} bytes, got {activationRow.Length}", nameof(activationRow));
     }
 }

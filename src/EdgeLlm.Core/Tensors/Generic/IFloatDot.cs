@@ -11,20 +11,24 @@ internal unsafe interface IFloatDot
     static abstract float BF16(ushort* x, ushort* y, int n);
 }
 
-/// <summary>Rows · one activation row with the float kernels of <typeparamref name="T"/>.</summary>
+/// <summary>
+/// Rows (rowBytes apart) · one activation row with the float kernels of <typeparamref name="T"/>, one method per element type
+/// so each has the row-kernel shape the per-type table (<see cref="QuantTypes"/>) lists.
+/// </summary>
 internal static unsafe class FloatRows
 {
-    public static void Run<T>(GgmlType type, byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IFloatDot
+    public static void F32<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IFloatDot
     {
-        for (int r = 0; r < rows; r++)
-        {
-            byte* x = w + r * rowBytes;
-            results[r] = type switch
-            {
-                GgmlType.F32 => T.F32((float*)x, (float*)a, n),
-                GgmlType.F16 => T.F16((ushort*)x, (ushort*)a, n),
-                _ => T.BF16((ushort*)x, (ushort*)a, n),
-            };
-        }
+        for (int r = 0; r < rows; r++) results[r] = T.F32((float*)(w + r * rowBytes), (float*)a, n);
+    }
+
+    public static void F16<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IFloatDot
+    {
+        for (int r = 0; r < rows; r++) results[r] = T.F16((ushort*)(w + r * rowBytes), (ushort*)a, n);
+    }
+
+    public static void BF16<T>(byte* w, nint rowBytes, int rows, byte* a, int n, float* results) where T : struct, IFloatDot
+    {
+        for (int r = 0; r < rows; r++) results[r] = T.BF16((ushort*)(w + r * rowBytes), (ushort*)a, n);
     }
 }

@@ -13,30 +13,14 @@ public static class ScalarDot
     /// Dot product of one weight row (<paramref name="weightType"/>) with one activation row of type
     /// <see cref="Quants.ActivationType"/>(<paramref name="weightType"/>), both <paramref name="n"/> elements long.
     /// </summary>
-    public static float Row(GgmlType weightType, ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int n)
+    public static unsafe float Row(GgmlType weightType, ReadOnlySpan<byte> weightRow, ReadOnlySpan<byte> activationRow, int n)
     {
         RowShape.Check(weightType, weightRow, activationRow, n);
-        return weightType switch
-        {
-            GgmlType.F32 => F32(weightRow, activationRow, n),
-            GgmlType.F16 => F16(weightRow, activationRow, n),
-            GgmlType.BF16 => BF16(weightRow, activationRow, n),
-            GgmlType.Q4_0 => Q4_0(weightRow, activationRow, n),
-            GgmlType.Q4_1 => Q4_1(weightRow, activationRow, n),
-            GgmlType.Q5_0 => Q5_0(weightRow, activationRow, n),
-            GgmlType.Q5_1 => Q5_1(weightRow, activationRow, n),
-            GgmlType.Q8_0 => Q8_0(weightRow, activationRow, n),
-            GgmlType.Q2_K => Q2_K(weightRow, activationRow, n),
-            GgmlType.Q3_K => Q3_K(weightRow, activationRow, n),
-            GgmlType.Q4_K => Q4_K(weightRow, activationRow, n),
-            GgmlType.Q5_K => Q5_K(weightRow, activationRow, n),
-            GgmlType.Q6_K => Q6_K(weightRow, activationRow, n),
-            _ => throw new NotSupportedException($"no dot product for weight type {GgmlTypeInfo.Name(weightType)}"),
-        };
+        return QuantTypes.Get(weightType).ScalarDot(weightRow, activationRow, n);
     }
 
     // Float rows: float products accumulated in double, as ggml's generic ggml_vec_dot_f32/f16/bf16.
-    private static float F32(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float F32(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(x);
         var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(y);
@@ -45,7 +29,7 @@ public static class ScalarDot
         return (float)sum;
     }
 
-    private static float F16(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float F16(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(x);
         var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(y);
@@ -54,7 +38,7 @@ public static class ScalarDot
         return (float)sum;
     }
 
-    private static float BF16(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float BF16(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(x);
         var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(y);
@@ -63,7 +47,7 @@ public static class ScalarDot
         return (float)sum;
     }
 
-    private static float Q4_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q4_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int ib = 0; ib < n / 32; ib++)
@@ -82,7 +66,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q4_1(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q4_1(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int ib = 0; ib < n / 32; ib++)
@@ -101,7 +85,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q5_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q5_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int ib = 0; ib < n / 32; ib++)
@@ -116,7 +100,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q5_1(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q5_1(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int ib = 0; ib < n / 32; ib++)
@@ -132,7 +116,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q8_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q8_0(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int ib = 0; ib < n / 32; ib++)
@@ -146,7 +130,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q2_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q2_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         float sumf = 0;
         for (int i = 0; i < n / 256; i++)
@@ -171,7 +155,7 @@ public static class ScalarDot
     }
 
     // The Q3_K..Q6_K generic code keeps eight float lane sums (one per position mod 8) across blocks and adds them at the end.
-    private static float Q3_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q3_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         Span<float> sums = stackalloc float[8];
         Span<int> aux32 = stackalloc int[8];
@@ -198,7 +182,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q4_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q4_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         Span<float> sums = stackalloc float[8];
         Span<int> aux32 = stackalloc int[8];
@@ -230,7 +214,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q5_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q5_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         Span<float> sums = stackalloc float[8];
         Span<int> aux32 = stackalloc int[8];
@@ -257,7 +241,7 @@ public static class ScalarDot
         return sumf;
     }
 
-    private static float Q6_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
+    internal static float Q6_K(ReadOnlySpan<byte> x, ReadOnlySpan<byte> y, int n)
     {
         Span<float> sums = stackalloc float[8];
         Span<int> aux32 = stackalloc int[8];
