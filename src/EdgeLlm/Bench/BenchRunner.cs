@@ -70,7 +70,7 @@ public static class BenchRunner
                 rssAnon = ResidentAnonBytes(); // every buffer of the model exists now; the probe's own comes next
                 probe = new MemoryBandwidthProbe();
             }
-            gbps = Math.Max(gbps, probe.Measure(threads));
+            gbps = Math.Max(gbps, probe.Measure(model.Threads));
             progress?.Invoke($"memory read bandwidth probe: {gbps:F1} GB/s (best so far)");
         }
         probe?.Dispose();

@@ -28,7 +28,7 @@ internal static class BenchCommand
         if (a.Flag("prompt-cache"))
             return PromptCacheBenchCommand(a);
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int pp = a.GetInt("pp", 64, 0, 4096);
         int tg = a.GetInt("tg", 32, 0, 4096);
         int reps = a.GetInt("reps", 3, 1, 100);
@@ -65,7 +65,7 @@ internal static class BenchCommand
     private static int TransportsCommand(ArgReader a)
     {
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int tg = a.GetInt("tg", 64, 2, 4096);
         int reps = a.GetInt("reps", 5, 1, 100);
         string prompt = a.Get("prompt") ?? "Once upon a time";
@@ -84,7 +84,7 @@ internal static class BenchCommand
     private static int PromptCacheBenchCommand(ArgReader a)
     {
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int systemTokens = a.GetInt("system-tokens", 1500, 32, 32768);
         string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
         a.RejectUnknown();
