@@ -53,8 +53,8 @@ internal static class BenchCommand
         Console.WriteLine($"interleaved:    {report.InterleavedMatrices} matrices (weight cache {weightCache ?? "off"})");
         Console.WriteLine($"pp{pp}:           {report.PromptTps:F2} tok/s (min {report.PromptTpsMin:F2}, max {report.PromptTpsMax:F2})");
         Console.WriteLine($"tg{tg}:           {report.GenerationTps:F2} tok/s (min {report.GenerationTpsMin:F2}, max {report.GenerationTpsMax:F2})");
-        Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s");
-        Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth");
+        Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s ({report.ReadProbe})");
+        Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth{(report.GenerationEfficiencyNote is { } note ? $" ({note})" : "")}");
         Console.WriteLine($"cpu per token:  pp {report.PromptCpuMsPerToken:F2} ms, tg {report.GenerationCpuMsPerToken:F2} ms (all threads)");
         Console.WriteLine($"resident anon:  {report.ResidentAnonBytes / 1048576.0:F1} MiB (beyond the mapped model)");
         Console.WriteLine($"temperature:    {(before is null ? "no sensor" : $"{report.TemperatureBefore:F1} °C before, {report.TemperatureAfter:F1} °C after")}");
