@@ -10,7 +10,10 @@ public sealed record ModelOptions
     /// <summary>Context length; 0 means the model's trained context.</summary>
     public int ContextLength { get; init; }
     public KvCacheType KvType { get; init; } = KvCacheType.F16;
+    /// <summary>Worker threads including the caller; <see cref="AutoThreads"/> (0) measures the fastest count at load (<see cref="ThreadCountProbe"/>).</summary>
     public int Threads { get; init; } = WorkerPool.DefaultThreadCount;
+
+    public const int AutoThreads = 0;
 
     /// <summary>Prompt tokens processed per forward step; bounds the scratch memory of prompt processing.</summary>
     public int MaxBatch { get; init; } = 32;
@@ -72,7 +75,10 @@ public sealed class TransformerModel : IDisposable
         int context = options.ContextLength > 0 ? options.ContextLength : Config.TrainedContextLength;
         if (context < 1) throw new ArgumentOutOfRangeException(nameof(options), "context length must be positive");
         Cache = new KvCache(Config, context, options.KvType);
-        _pool = new WorkerPool(Math.Max(1, options.Threads));
+        int threads = options.Threads == ModelOptions.AutoThreads
+            ? ThreadCountProbe.Pick(Weights, WorkerPool.DefaultThreadCount, options.Log)
+            : Math.Max(1, options.Threads);
+        _pool = new WorkerPool(threads);
         _matMul = new MatMulJob(_pool.ThreadCount);
         _attention = new AttentionJob(Config, Cache, _pool.ThreadCount);
         _rope = new Rope(Config.Rope);

@@ -1,19 +1,21 @@
+using System.Diagnostics;
+
 namespace EdgeLlm.Core.Model;
 
 /// <summary>A persistent pool of worker threads with a cheap fork/join barrier.</summary>
 /// <remarks>
 /// A transformer step is hundreds of short data-parallel operations per token; on a small model each
 /// lasts microseconds, so waking threads through the OS every time would cost more than the work.
-/// Workers therefore spin briefly on a generation counter after each job and only then block on a
-/// monitor. The calling thread always takes a share of the work itself. Items are handed out in shrinking
-/// claims through one atomic claim word, which balances uneven cores without any per-job allocation.
-/// The caller waits for the job's items to be done, not for every worker to check in: a worker that the
-/// OS has not scheduled (other processes on the same cores) never holds up an operation it took no part in.
+/// Waiting threads (workers between jobs, the caller for the last items of a job) therefore spin first, but only
+/// for a bounded time: spin, then yield the core, then block (<see cref="Backoff"/>). A bound in time rather than in
+/// iterations matters when another process shares the cores (a kiosk drawing its screen): a thread that keeps spinning
+/// there burns the slice the busy core's other tasks, or our own late worker, need. The calling thread always takes a
+/// share of the work itself. Items are handed out in shrinking claims through one atomic claim word, which balances
+/// uneven cores without any per-job allocation. The caller waits for the job's items to be done, not for every worker
+/// to check in: a worker that the OS has not scheduled never holds up an operation it took no part in.
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
-    private const int SpinIterationsBeforeSleep = 20_000;
-
     /// <summary>Two job slots used alternately, so a late worker can still tell the previous job from the current one.</summary>
     private sealed class Job
     {
@@ -32,9 +34,13 @@ public sealed class WorkerPool : IDisposable
 
     private readonly Thread[] _threads;
     private readonly Job[] _jobs = [new Job(), new Job()];
+    /// <summary>Idle workers block here; <see cref="_sleepers"/> says whether a new job must pulse it.</summary>
     private readonly object _gate = new();
+    /// <summary>The caller blocks here when a job's last items take long; <see cref="_callerBlocked"/> says whether to pulse it.</summary>
+    private readonly object _doneGate = new();
     private long _generation;
     private int _sleepers;
+    private int _callerBlocked;
     private volatile bool _stopping;
 
     public WorkerPool(int threadCount)
@@ -54,7 +60,7 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Threads taking part in each job, including the caller.</summary>
     public int ThreadCount { get; }
 
-    /// <summary>Default thread count: the CPU cores available to this process (a Pi has no SMT siblings).</summary>
+    /// <summary>The CPU cores available to this process (a Pi has no SMT siblings): the most threads worth trying.</summary>
     public static int DefaultThreadCount => Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
@@ -83,22 +89,42 @@ public sealed class WorkerPool : IDisposable
         job.Done = 0;
         job.Failure = null;
         Volatile.Write(ref job.Claim, (long)((ulong)(uint)generation << 32));
-        lock (_gate)
-        {
-            _generation = generation;
-            if (_sleepers > 0) Monitor.PulseAll(_gate);
-        }
+        // Publish, then look for sleepers; a worker going to sleep counts itself, then re-reads the generation. Both sides
+        // use full fences, so at least one sees the other: no lost wake-up, and no lock at all while the workers spin.
+        Interlocked.Exchange(ref _generation, generation);
+        if (Volatile.Read(ref _sleepers) > 0)
+            lock (_gate) Monitor.PulseAll(_gate);
 
-        TakeChunks(job, (uint)generation, 0, ThreadCount);
+        TakeChunks(job, (uint)generation, 0);
 
-        var spin = new SpinWait();
-        while (Volatile.Read(ref job.Done) < count) spin.SpinOnce(sleep1Threshold: -1);
+        if (Volatile.Read(ref job.Done) < count) WaitDone(job, count);
         if (job.Failure is { } failure) throw new InvalidOperationException($"worker failed: {failure.Message}", failure);
     }
 
-    /// <summary>Claims and runs chunks of <paramref name="job"/> while it is still generation <paramref name="generation"/>.</summary>
-    private static void TakeChunks(Job job, uint generation, int worker, int threads)
+    /// <summary>The caller's wait for items other threads claimed: spin, yield, then block until the last one is done.</summary>
+    /// <remarks>
+    /// Blocking matters when the claimant was preempted (another process on its core): a core left idle by the caller
+    /// can take the preempted worker over, while a spinning caller would keep it out for a whole time slice.
+    /// </remarks>
+    private void WaitDone(Job job, int count)
     {
+        var backoff = new Backoff(Stopwatch.GetTimestamp());
+        while (Volatile.Read(ref job.Done) < count)
+        {
+            if (backoff.Pause()) continue;
+            lock (_doneGate)
+            {
+                Interlocked.Exchange(ref _callerBlocked, 1);
+                while (Volatile.Read(ref job.Done) < count) Monitor.Wait(_doneGate);
+                Volatile.Write(ref _callerBlocked, 0);
+            }
+        }
+    }
+
+    /// <summary>Claims and runs chunks of <paramref name="job"/> while it is still generation <paramref name="generation"/>.</summary>
+    private void TakeChunks(Job job, uint generation, int worker)
+    {
+        int threads = ThreadCount;
         while (true)
         {
             long claim = Volatile.Read(ref job.Claim);
@@ -124,7 +150,9 @@ public sealed class WorkerPool : IDisposable
             {
                 job.Failure = e;
             }
-            Interlocked.Add(ref job.Done, end - start);
+            // The full fence of the add orders it before the flag read; the caller sets the flag before re-reading Done.
+            if (Interlocked.Add(ref job.Done, end - start) == count && worker != 0 && Volatile.Read(ref _callerBlocked) != 0)
+                lock (_doneGate) Monitor.PulseAll(_doneGate);
         }
     }
 
@@ -133,25 +161,20 @@ public sealed class WorkerPool : IDisposable
         long seen = 0;
         while (true)
         {
-            int spins = 0;
+            var backoff = new Backoff(Stopwatch.GetTimestamp());
             while (Volatile.Read(ref _generation) == seen && !_stopping)
             {
-                if (++spins < SpinIterationsBeforeSleep)
-                {
-                    Thread.SpinWait(20);
-                    continue;
-                }
+                if (backoff.Pause()) continue;
                 lock (_gate)
                 {
-                    if (_generation != seen || _stopping) break;
-                    _sleepers++;
-                    Monitor.Wait(_gate);
-                    _sleepers--;
+                    Interlocked.Increment(ref _sleepers);
+                    while (Volatile.Read(ref _generation) == seen && !_stopping) Monitor.Wait(_gate);
+                    Interlocked.Decrement(ref _sleepers);
                 }
             }
             if (_stopping) return;
             seen = Volatile.Read(ref _generation);
-            TakeChunks(_jobs[seen & 1], (uint)seen, worker, ThreadCount);
+            TakeChunks(_jobs[seen & 1], (uint)seen, worker);
         }
     }
 
@@ -160,5 +183,35 @@ public sealed class WorkerPool : IDisposable
         _stopping = true;
         lock (_gate) Monitor.PulseAll(_gate);
         foreach (var t in _threads) t.Join();
+    }
+
+    /// <summary>Time-bounded waiting: spin for <see cref="SpinTicks"/>, then yield the core until <see cref="YieldTicks"/>, then block.</summary>
+    /// <remarks>
+    /// The spin covers the gaps inside a token (the caller's serial steps between two operations last microseconds) and is
+    /// about what a futex wake-up costs, so a thread never loses more than twice the best wait. Yielding lets another task
+    /// on the same core (the other process, or our own preempted worker) run without giving up our place for long. After
+    /// that the thread blocks: a waiting thread on a busy board costs nothing. A struct, so waiting allocates nothing.
+    /// </remarks>
+    private struct Backoff(long start)
+    {
+        internal static readonly long SpinTicks = Stopwatch.Frequency * 50 / 1_000_000;
+        internal static readonly long YieldTicks = Stopwatch.Frequency * 1_000 / 1_000_000;
+
+        /// <summary>Waits a little; false when the time to spin and yield is over and the thread should block.</summary>
+        public readonly bool Pause()
+        {
+            long waited = Stopwatch.GetTimestamp() - start;
+            if (waited < SpinTicks)
+            {
+                Thread.SpinWait(8);
+                return true;
+            }
+            if (waited < YieldTicks)
+            {
+                Thread.Yield();
+                return true;
+            }
+            return false;
+        }
     }
 }

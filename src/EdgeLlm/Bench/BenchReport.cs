@@ -22,7 +22,12 @@ public sealed record BenchReport
     [JsonPropertyName("tg_tps_min")] public required double GenerationTpsMin { get; init; }
     [JsonPropertyName("tg_tps_max")] public required double GenerationTpsMax { get; init; }
     [JsonPropertyName("read_gbps")] public required double ReadGBps { get; init; }
+    /// <summary>Fraction of the read ceiling generation reaches, at most 1 (<see cref="Bench.GenerationEfficiency"/>).</summary>
     [JsonPropertyName("tg_efficiency")] public required double GenerationEfficiency { get; init; }
+    /// <summary>Why <see cref="GenerationEfficiency"/> was capped at 1 (the measured ratio and its likely cause); null when it was not.</summary>
+    [JsonPropertyName("tg_efficiency_note")] public string? GenerationEfficiencyNote { get; init; }
+    /// <summary>Threads and vector width of the bandwidth probe, and whether it got huge pages.</summary>
+    [JsonPropertyName("read_probe")] public string? ReadProbe { get; init; }
     /// <summary>Process CPU time per prompt token (all threads, spinning included): a contention-robust cost figure.</summary>
     [JsonPropertyName("pp_cpu_ms_per_token")] public double PromptCpuMsPerToken { get; init; }
     [JsonPropertyName("tg_cpu_ms_per_token")] public double GenerationCpuMsPerToken { get; init; }

@@ -34,6 +34,9 @@ public static class BenchRunner
         var tgRates = new List<double>();
         long rssAnon = 0;
         MemoryBandwidthProbe? probe = null;
+        // The ceiling is what the hardware streams, so the probe reads with every core even when the bench runs fewer threads.
+        int probeThreads = Math.Max(model.Threads, WorkerPool.DefaultThreadCount);
+        bool hugePages = false;
         double gbps = 0;
         for (int r = 0; r < reps; r++)
         {
@@ -69,13 +72,15 @@ public static class BenchRunner
             {
                 rssAnon = ResidentAnonBytes(); // every buffer of the model exists now; the probe's own comes next
                 probe = new MemoryBandwidthProbe();
+                hugePages = probe.HugePages;
             }
-            gbps = Math.Max(gbps, probe.Measure(threads));
+            gbps = Math.Max(gbps, probe.Measure(probeThreads));
             progress?.Invoke($"memory read bandwidth probe: {gbps:F1} GB/s (best so far)");
         }
         probe?.Dispose();
         long bytesPerToken = model.Weights.BytesPerToken;
         double tgMedian = Median(tgRates);
+        var (efficiency, efficiencyNote) = GenerationEfficiency.Compute(bytesPerToken, tgMedian, gbps);
         return new BenchReport
         {
             Model = Path.GetFileName(path),
@@ -97,7 +102,9 @@ public static class BenchRunner
             PromptCpuMsPerToken = pp > 0 ? 1000 * ppCpu / (reps * pp) : 0,
             GenerationCpuMsPerToken = tg > 0 ? 1000 * tgCpu / (reps * tg) : 0,
             ResidentAnonBytes = rssAnon,
-            GenerationEfficiency = gbps > 0 ? bytesPerToken * tgMedian / (gbps * 1e9) : 0,
+            GenerationEfficiency = efficiency,
+            GenerationEfficiencyNote = efficiencyNote,
+            ReadProbe = $"{probeThreads} threads, {MemoryBandwidthProbe.VectorBits}-bit loads, {(hugePages ? "huge pages" : "4 KiB pages")}",
         };
     }
 

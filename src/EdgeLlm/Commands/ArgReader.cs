@@ -101,6 +101,15 @@ public sealed class ArgReader
         return v;
     }
 
+    /// <summary>--threads auto|N by the config file's rule; auto (<see cref="Core.Model.ModelOptions.AutoThreads"/>) when absent.</summary>
+    public int GetThreads(string name = "threads")
+    {
+        string? s = Get(name);
+        if (s is null) return Core.Model.ModelOptions.AutoThreads;
+        if (Config.Fields.Threads.Parse(s, out int threads) is { } problem) throw new CliException($"--{name} {problem}");
+        return threads;
+    }
+
     /// <summary>Fails on any option or positional the command did not ask for, so typos and stray words do not pass silently.</summary>
     public void RejectUnknown()
     {

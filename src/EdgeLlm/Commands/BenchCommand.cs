@@ -28,7 +28,7 @@ internal static class BenchCommand
         if (a.Flag("prompt-cache"))
             return PromptCacheBenchCommand(a);
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int pp = a.GetInt("pp", 64, 0, 4096);
         int tg = a.GetInt("tg", 32, 0, 4096);
         int reps = a.GetInt("reps", 3, 1, 100);
@@ -53,8 +53,8 @@ internal static class BenchCommand
         Console.WriteLine($"interleaved:    {report.InterleavedMatrices} matrices (weight cache {weightCache ?? "off"})");
         Console.WriteLine($"pp{pp}:           {report.PromptTps:F2} tok/s (min {report.PromptTpsMin:F2}, max {report.PromptTpsMax:F2})");
         Console.WriteLine($"tg{tg}:           {report.GenerationTps:F2} tok/s (min {report.GenerationTpsMin:F2}, max {report.GenerationTpsMax:F2})");
-        Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s");
-        Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth");
+        Console.WriteLine($"read bandwidth: {report.ReadGBps:F1} GB/s ({report.ReadProbe})");
+        Console.WriteLine($"tg efficiency:  {report.GenerationEfficiency:P1} of read bandwidth{(report.GenerationEfficiencyNote is { } note ? $" ({note})" : "")}");
         Console.WriteLine($"cpu per token:  pp {report.PromptCpuMsPerToken:F2} ms, tg {report.GenerationCpuMsPerToken:F2} ms (all threads)");
         Console.WriteLine($"resident anon:  {report.ResidentAnonBytes / 1048576.0:F1} MiB (beyond the mapped model)");
         Console.WriteLine($"temperature:    {(before is null ? "no sensor" : $"{report.TemperatureBefore:F1} °C before, {report.TemperatureAfter:F1} °C after")}");
@@ -65,7 +65,7 @@ internal static class BenchCommand
     private static int TransportsCommand(ArgReader a)
     {
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int tg = a.GetInt("tg", 64, 2, 4096);
         int reps = a.GetInt("reps", 5, 1, 100);
         string prompt = a.Get("prompt") ?? "Once upon a time";
@@ -84,7 +84,7 @@ internal static class BenchCommand
     private static int PromptCacheBenchCommand(ArgReader a)
     {
         string model = a.Require("model");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int systemTokens = a.GetInt("system-tokens", 1500, 32, 32768);
         string? weightCache = Config.WeightCacheLocation.Resolve(a.Get("weight-cache"));
         a.RejectUnknown();

@@ -20,23 +20,23 @@ internal static class CommandHelp
         "info" => "edgellm info <model.gguf> [--json]\n  what a model file holds, without loading the weights",
         "tokenize" => "edgellm tokenize -m|--model M (-p|--text T | -f|--file F) [--no-bos] [--special] [--json]\n" +
             "  token ids of a text; --special lets control-token text become control tokens",
-        "eval" => "edgellm eval -m|--model M -f|--prompt-file F [-n|--n-gen N] [--dump-logits OUT.f32] [-c|--ctx N] [-t|--threads N]\n" +
+        "eval" => "edgellm eval -m|--model M -f|--prompt-file F [-n|--n-gen N] [--dump-logits OUT.f32] [-c|--ctx N] [-t|--threads auto|N]\n" +
             "      [-b|--batch N] [--kv-type f16|f32] [--weight-cache DIR|off] [--json]\n" +
             "  parity harness: the prompt in batches of -b tokens (default 32), then N greedy tokens; float32 logits of every position",
         "run" => $"edgellm run -m|--model M (-p|--prompt P | -f|--prompt-file F) [--template {Templates}]\n" +
             $"      [--system S] [--input I] [--think] {Sampling}\n" +
-            "      [-n|--max-tokens N] [--stop S]... [-c|--ctx N] [-t|--threads N] [--kv-type f16|f32] [--weight-cache DIR|off]\n" +
+            "      [-n|--max-tokens N] [--stop S]... [-c|--ctx N] [-t|--threads auto|N] [--kv-type f16|f32] [--weight-cache DIR|off]\n" +
             "      [--grammar-file F.gbnf | --json-schema F.json | --format json]\n" +
             "  answers one prompt standalone: the answer streams to stdout, figures to stderr; --think lets a thinking\n" +
             "  model (Qwen3) think first",
         "synth" => "edgellm synth --preset NAME --out F.gguf [--seed N] [--vocab V.gguf]\n  writes a random-weight model of a real shape (--vocab: with that file's tokenizer); NAME: " +
             string.Join(", ", Bench.SyntheticPreset.All.Select(p => p.Name)),
-        "bench" => "edgellm bench -m|--model F [-t|--threads N] [-p|--pp 64] [-n|--tg 32] [-r|--reps 3] [--weight-cache DIR|off]\n" +
+        "bench" => "edgellm bench -m|--model F [-t|--threads auto|N] [-p|--pp 64] [-n|--tg 32] [-r|--reps 3] [--weight-cache DIR|off]\n" +
             "      [--thermal-sensor PATH] [--json]\n" +
             "edgellm bench --kernels\n" +
-            "edgellm bench --grammar json|F.gbnf (-m|--model F [-t|--threads N] | --vocab F) [--tg 128] [--reps 3]\n" +
-            "edgellm bench --transports -m|--model F [-t|--threads N] [--tg 64] [--reps 5] [--prompt TEXT]\n" +
-            "edgellm bench --prompt-cache -m|--model F [--system-tokens 1500] [-t|--threads N] [--weight-cache DIR|off]\n" +
+            "edgellm bench --grammar json|F.gbnf (-m|--model F [-t|--threads auto|N] | --vocab F) [--tg 128] [--reps 3]\n" +
+            "edgellm bench --transports -m|--model F [-t|--threads auto|N] [--tg 64] [--reps 5] [--prompt TEXT]\n" +
+            "edgellm bench --prompt-cache -m|--model F [--system-tokens 1500] [-t|--threads auto|N] [--weight-cache DIR|off]\n" +
             "  prompt and generation tok/s, memory read bandwidth, generation efficiency; --kernels: per-kernel throughput;\n" +
             "  --grammar: generation speed with and without a grammar; --transports: streaming over HTTP against the socket;\n" +
             "  --prompt-cache: time to the first token of two long system prompts alternating, then after a restart",

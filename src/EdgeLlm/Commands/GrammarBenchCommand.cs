@@ -15,7 +15,7 @@ internal static class GrammarBenchCommand
         string grammar = a.Require("grammar");
         string? model = a.Get("model");
         string? vocab = a.Get("vocab");
-        int threads = a.GetInt("threads", WorkerPool.DefaultThreadCount, 1, 256);
+        int threads = a.GetThreads();
         int tg = a.GetInt("tg", 128, 1, 4096);
         int reps = a.GetInt("reps", 3, 1, 100);
         a.RejectUnknown();

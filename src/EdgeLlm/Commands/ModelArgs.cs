@@ -9,7 +9,7 @@ internal sealed record ModelArgs(string Path, int ContextLength, int Threads, Kv
     public static ModelArgs Read(ArgReader a, int defaultContext = 0) => new(
         Models.ModelStore.ResolveModelSetting(a.Require("model"), a.Get("models-dir")), // a path or a store name
         (int?)a.GetNumber("ctx", Config.Fields.ContextSize) ?? defaultContext,
-        (int?)a.GetNumber("threads", Config.Fields.Threads) ?? WorkerPool.DefaultThreadCount,
+        a.GetThreads(),
         ParseKvType(a.Get("kv-type") ?? "f16"),
         Config.WeightCacheLocation.Resolve(a.Get("weight-cache")));
 

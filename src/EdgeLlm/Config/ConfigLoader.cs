@@ -21,7 +21,7 @@ public static class ConfigLoader
         ("model", "path of the GGUF model file, or the name of a model in the store (edgellm list) (required)"),
         ("models_dir", "the model store, where edgellm pull puts models (default: $STATE_DIRECTORY/models under systemd, else ~/.local/share/edgellm/models)"),
         ("context_size", "context length in tokens; 0 = the model's trained context (default 2048)"),
-        ("threads", "generation threads (default: the number of cores)"),
+        ("threads", "worker threads: auto (the count that is fastest on this board, measured at load: 1 to the number of cores) or a number (default auto)"),
         ("kv_type", "KV cache element type: f16 or f32 (default f16)"),
         ("mlock", "lock the mapped model in RAM (needs LimitMEMLOCK); true or false (default false)"),
         ("weight_cache", "directory for the interleaved copy of the model's Q4_0 matrices (about the model's size on disk, built once; faster generation), or off (default: systemd's CacheDirectory, else ~/.cache/edgellm)"),
@@ -208,7 +208,7 @@ public static class ConfigLoader
         {
             ModelPath = model ?? "",
             ContextSize = (int)r.Number(Fields.ContextSize, 2048),
-            Threads = (int)r.Number(Fields.Threads, WorkerPool.DefaultThreadCount),
+            Threads = r.Threads(Fields.Threads),
             KvType = r.Choice("kv_type", "f16", ["f16", "f32"]) == "f32" ? KvCacheType.F32 : KvCacheType.F16,
             Mlock = r.Bool("mlock", false),
             WeightCacheDirectory = WeightCacheLocation.Resolve(r.String("weight_cache")),
@@ -323,6 +323,18 @@ public static class ConfigLoader
         /// <summary>A value checked by the field's one rule (shared with the command line and the wire).</summary>
         public double Number(NumberField field, double fallback) => Parse(field.Key, fallback, field.Expected,
             s => (field.Parse(s, out double x) is null, x));
+
+        /// <summary>threads: auto (quoted in the file, as the string it is) or a bare count; unset is auto.</summary>
+        public int Threads(ThreadCountField field)
+        {
+            if (!values.TryGetValue(field.Key, out var v)) return ModelOptions.AutoThreads;
+            string? problem = field.Parse(v.Value, out int threads);
+            if (problem is null && v.Quoted && threads != ModelOptions.AutoThreads)
+                problem = $"must be {field.Expected}, a count without quotes, got the string \"{v.Value}\"";
+            if (problem is null) return threads;
+            Problem(field.Key, problem);
+            return ModelOptions.AutoThreads;
+        }
 
         public int Int(string key, int fallback, int min, int max) => Parse(key, fallback, $"an integer from {min} to {max}",
             s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) && x >= min && x <= max, x));

@@ -18,7 +18,8 @@ public sealed record EdgeLlmConfig
     // Model
     public required string ModelPath { get; init; }
     public int ContextSize { get; init; } = 2048;
-    public int Threads { get; init; } = WorkerPool.DefaultThreadCount;
+    /// <summary>Worker threads; <see cref="ModelOptions.AutoThreads"/> = measured at load.</summary>
+    public int Threads { get; init; } = ModelOptions.AutoThreads;
     public KvCacheType KvType { get; init; } = KvCacheType.F16;
     public bool Mlock { get; init; }
 

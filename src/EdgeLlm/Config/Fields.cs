@@ -18,5 +18,5 @@ public static class Fields
 
     // Engine.
     public static readonly NumberField ContextSize = new("context_size", 0, 1 << 20, Integer: true);
-    public static readonly NumberField Threads = new("threads", 1, 256, Integer: true);
+    public static readonly ThreadCountField Threads = new();
 }

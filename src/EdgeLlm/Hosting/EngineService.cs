@@ -23,7 +23,8 @@ internal sealed class EngineService(EngineLoader loader, RequestPipeline pipelin
         var clock = Stopwatch.StartNew();
         _engine = loader();
         log.LogInformation("model {Model} ready in {Seconds:F2} s: context {Context}, {Threads} threads, KV {Kv}",
-            _engine.ModelName, clock.Elapsed.TotalSeconds, _engine.ContextLength, settings.Threads, settings.KvType.ToString().ToLowerInvariant());
+            _engine.ModelName, clock.Elapsed.TotalSeconds, _engine.ContextLength,
+            _engine.Threads > 0 ? _engine.Threads : settings.Threads, settings.KvType.ToString().ToLowerInvariant());
         pipeline.Start(_engine);
         // Draining begins as soon as stop is requested (SIGTERM), before any service's StopAsync.
         lifetime.ApplicationStopping.Register(pipeline.BeginShutdown);

@@ -16,6 +16,14 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "getgrgid", SetLastError = true)]
     private static partial IntPtr GetGroupById(int gid);
 
+    [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)]
+    private static unsafe partial int MadviseNative(void* address, nuint length, int advice);
+
+    private const int MadvHugePage = 14;
+
+    /// <summary>Asks for transparent huge pages over a 2 MiB-aligned range (THP in "madvise" mode, as on Raspberry Pi OS); false when refused.</summary>
+    public static unsafe bool AdviseHugePages(void* address, nuint length) => OperatingSystem.IsLinux() && MadviseNative(address, length, MadvHugePage) == 0;
+
     [LibraryImport(Lib, EntryPoint = "mlockall", SetLastError = true)]
     private static partial int MlockAllNative(int flags);
 

@@ -12,6 +12,9 @@ public interface IGenerationEngine : IDisposable
 
     int ContextLength { get; }
 
+    /// <summary>Worker threads of the loaded model (the count <c>threads: auto</c> chose); 0 when not known.</summary>
+    int Threads => 0;
+
     /// <summary>The template a request gets for <paramref name="name"/> (<c>auto</c>: from the model file).</summary>
     /// <exception cref="ArgumentException">Unknown template name.</exception>
     ChatTemplate ResolveTemplate(string name);

@@ -90,6 +90,7 @@ public sealed class ModelEngine : IGenerationEngine
         return null;
     }
     public int ContextLength => _model.ContextLength;
+    public int Threads => _model.Threads;
     public int VocabSize => _model.Config.VocabSize;
     public long KvCacheBytes => _model.Cache.TotalBytes;
 

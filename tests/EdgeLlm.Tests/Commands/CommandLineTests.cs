@@ -117,4 +117,23 @@ public class CommandLineTests
             Assert.Contains("socket_path: must be an absolute path", stderr);
         }
     }
+
+    [Theory]
+    [InlineData("auto", 0)]
+    [InlineData("Auto", 0)]
+    [InlineData("3", 3)]
+    public void Threads_flags_take_auto_or_a_count(string value, int expected)
+    {
+        var a = new EdgeLlm.Commands.ArgReader(["-t", value], new HashSet<string>(), EdgeLlm.Commands.CliAliases.Bench);
+        Assert.Equal(expected, a.GetThreads());
+        Assert.Equal(EdgeLlm.Core.Model.ModelOptions.AutoThreads, new EdgeLlm.Commands.ArgReader([], new HashSet<string>()).GetThreads());
+    }
+
+    [Fact]
+    public void A_bad_threads_flag_names_the_flag_and_the_rule()
+    {
+        var (exit, _, stderr) = Cli.Run("bench", "--model", Stories, "--threads", "0");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--threads must be auto or an integer from 1 to 256, got '0'", stderr);
+    }
 }

@@ -92,13 +92,45 @@ public class ConfigTests
     }
 
     [Fact]
+    public void Threads_are_auto_unless_a_count_is_given()
+    {
+        Assert.Equal(ModelOptions.AutoThreads, ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model }, None).Threads);
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "threads": "auto" }""");
+        Assert.Equal(ModelOptions.AutoThreads, ConfigLoader.Load(file, None, None).Threads);
+        Assert.Equal(2, ConfigLoader.Load(file, None, new Dictionary<string, string> { ["EDGELLM_THREADS"] = "2" }).Threads);
+        Assert.Equal(ModelOptions.AutoThreads, ConfigLoader.Load(file, new Dictionary<string, string> { ["threads"] = "AUTO" },
+            new Dictionary<string, string> { ["EDGELLM_THREADS"] = "2" }).Threads);
+        File.Delete(file);
+    }
+
+    [Theory]
+    [InlineData("0", "threads: must be auto or an integer from 1 to 256, got '0' (from --threads)")]
+    [InlineData("257", "threads: must be auto or an integer from 1 to 256, got '257' (from --threads)")]
+    [InlineData("1.5", "threads: must be auto or an integer from 1 to 256, got '1.5' (from --threads)")]
+    [InlineData("fastest", "threads: must be auto or an integer from 1 to 256, got 'fastest' (from --threads)")]
+    public void A_bad_thread_count_is_one_line_naming_the_field(string value, string problem)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(null, new Dictionary<string, string> { ["model"] = Model, ["threads"] = value }, None));
+        Assert.Equal([problem], e.Problems);
+    }
+
+    [Fact]
+    public void A_quoted_thread_count_in_the_file_is_refused_like_other_numbers()
+    {
+        string file = WriteConfig($$"""{ "model": "{{Model}}", "threads": "4" }""");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, None, None));
+        Assert.Equal([$"threads: must be auto or an integer from 1 to 256, a count without quotes, got the string \"4\" (from {file})"], e.Problems);
+        File.Delete(file);
+    }
+
+    [Fact]
     public void Errors_name_the_key_and_its_source()
     {
         string file = WriteConfig($$"""{ "model": "{{Model}}", "threads": "many", "colour": "red", "socket_mode": "999" }""");
         var env = new Dictionary<string, string> { ["EDGELLM_QUEUE_LENGTH"] = "-1", ["EDGELLM_TOP_P"] = "2" };
         var flags = new Dictionary<string, string> { ["kv-type"] = "q8", ["bogus"] = "1", ["socket-path"] = "relative.sock" };
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, flags, env));
-        Assert.Contains($"threads: must be an integer from 1 to 256 without quotes, got the string \"many\" (from {file})", e.Problems);
+        Assert.Contains($"threads: must be auto or an integer from 1 to 256, got 'many' (from {file})", e.Problems);
         Assert.Contains($"colour: unknown key (in {file})", e.Problems);
         Assert.Contains(e.Problems, p => p.StartsWith("socket_mode: must be an octal mode", StringComparison.Ordinal));
         Assert.Contains("queue_length: must be an integer from 0 to 10000, got '-1' (from EDGELLM_QUEUE_LENGTH)", e.Problems);
