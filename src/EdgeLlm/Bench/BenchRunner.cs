@@ -11,21 +11,25 @@ namespace EdgeLlm.Bench;
 /// </summary>
 public static class BenchRunner
 {
+    /// <summary>Prompt tokens run once before measuring (first-touch of the weights and buffers).</summary>
+    private const int WarmUpTokens = 8;
+
     public static BenchReport Run(string path, int threads, int pp, int tg, int reps, string? weightCacheDirectory, Action<string>? progress = null)
     {
         using var file = GgufFile.Open(path);
         using var model = TransformerModel.Load(file, new ModelOptions
         {
-            ContextLength = Math.Max(pp, tg) + 1, Threads = threads, MaxBatch = Math.Max(1, pp),
+            // Room for the warm-up batch too, so short runs (--pp 0 --tg 4) are measured rather than refused.
+            ContextLength = Math.Max(Math.Max(pp, tg), WarmUpTokens) + 1, Threads = threads, MaxBatch = Math.Max(WarmUpTokens, pp),
             InterleavedCacheDirectory = weightCacheDirectory, Log = line => Console.Error.WriteLine(line),
         });
         var random = new Random(1234);
         int vocab = model.Config.VocabSize;
         var logits = new float[vocab];
-        int[] prompt = Enumerable.Range(0, Math.Max(8, pp)).Select(_ => random.Next(vocab)).ToArray();
+        int[] prompt = Enumerable.Range(0, Math.Max(WarmUpTokens, pp)).Select(_ => random.Next(vocab)).ToArray();
 
         progress?.Invoke("warm-up");
-        model.Forward(prompt.AsSpan(0, Math.Min(prompt.Length, 8)), 0, logits);
+        model.Forward(prompt.AsSpan(0, WarmUpTokens), 0, logits);
         for (int i = 0; i < 2; i++) model.Forward([prompt[i]], i, logits);
 
         var self = System.Diagnostics.Process.GetCurrentProcess();

@@ -136,4 +136,12 @@ public class CommandLineTests
         Assert.NotEqual(0, exit);
         Assert.Contains("--threads must be auto or an integer from 1 to 256, got '0'", stderr);
     }
+
+    [Fact]
+    public void Bench_measures_runs_shorter_than_its_warm_up()
+    {
+        var (exit, stdout, stderr) = Cli.Run("bench", "--model", Stories, "--threads", "1", "--pp", "0", "--tg", "4", "--reps", "1", "--weight-cache", "off");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("tg4:", stdout);
+    }
 }
