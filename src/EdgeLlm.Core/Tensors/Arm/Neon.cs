@@ -98,6 +98,23 @@ internal static unsafe class Neon
     public static Vector128<short> LoadLane(Vector128<short> v, [ConstantExpected(Max = 7)] byte lane, short* p) =>
         AdvSimd.IsSupported ? AdvSimd.LoadAndInsertScalar(v, lane, p) : v.WithElement(lane, *p);
 
+    /// <summary>ld1 {v.s}[lane]: one int32 loaded into a lane, the others kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> LoadLane(Vector128<int> v, [ConstantExpected(Max = 3)] byte lane, int* p) =>
+        AdvSimd.IsSupported ? AdvSimd.LoadAndInsertScalar(v, lane, p) : v.WithElement(lane, *p);
+
+    /// <summary>uzp1 (int16): the even lanes of a, then of b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> UnzipEven(Vector128<short> a, Vector128<short> b) =>
+        AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipEven(a, b)
+            : Vector128.Create(a.GetElement(0), a.GetElement(2), a.GetElement(4), a.GetElement(6), b.GetElement(0), b.GetElement(2), b.GetElement(4), b.GetElement(6));
+
+    /// <summary>uzp2 (int16): the odd lanes of a, then of b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> UnzipOdd(Vector128<short> a, Vector128<short> b) =>
+        AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipOdd(a, b)
+            : Vector128.Create(a.GetElement(1), a.GetElement(3), a.GetElement(5), a.GetElement(7), b.GetElement(1), b.GetElement(3), b.GetElement(5), b.GetElement(7));
+
     /// <summary>ld1r: one float loaded into every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadBroadcast(float* p) => AdvSimd.IsSupported ? AdvSimd.LoadAndReplicateToVector128(p) : Vector128.Create(*p);
@@ -105,6 +122,16 @@ internal static unsafe class Neon
     /// <summary>ld1r: one int loaded into every lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> LoadBroadcast(int* p) => AdvSimd.IsSupported ? AdvSimd.LoadAndReplicateToVector128(p) : Vector128.Create(*p);
+
+    /// <summary>ldr d, sxtl: four int16 loaded and sign-extended to int lanes (no copy of a 128-bit register first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> WidenHalves(short* p) =>
+        AdvSimd.IsSupported ? AdvSimd.SignExtendWideningLower(AdvSimd.LoadVector64(p)) : Vector128.WidenLower(Vector128.CreateScalar(*(long*)p).AsInt16());
+
+    /// <summary>fmul by element: a · b[0] (b need only be loaded as a scalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MulByLane0(Vector128<float> a, Vector128<float> b) =>
+        AdvSimd.IsSupported ? AdvSimd.MultiplyBySelectedScalar(a, b, 0) : a * Vector128.Create(b.ToScalar());
 
     /// <summary>fmla: acc + a·b, fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
