@@ -260,6 +260,7 @@ public static unsafe class Dot
             case GgmlType.Q4_0 when typeof(T) == typeof(WideningArm): Q4_0WideArm.Rows(w, rowBytes, rows, a, n, res); break;
             case GgmlType.Q4_0: Q4_0Arm.Rows<T>(w, rowBytes, rows, a, n, res); break;
             case GgmlType.Q8_0: Q8_0Arm.Rows<T>(w, rowBytes, rows, a, n, res); break;
+            case GgmlType.Q4_K when typeof(T) == typeof(WideningArm): Q4_KWideArm.Rows(w, rowBytes, rows, a, n, res); break;
             case GgmlType.Q4_K: Q4_KArm.Rows<T>(w, rowBytes, rows, a, n, res); break;
             case GgmlType.Q6_K when typeof(T) == typeof(WideningArm): Q6_KWideArm.Rows(w, rowBytes, rows, a, n, res); break;
             case GgmlType.Q6_K: Q6_KArm.Rows<T>(w, rowBytes, rows, a, n, res); break;

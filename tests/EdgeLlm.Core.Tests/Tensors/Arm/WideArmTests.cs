@@ -21,6 +21,10 @@ public unsafe class WideArmTests
         { GgmlType.Q6_K, 7, 3, false },
         { GgmlType.Q6_K, 8, 2, true },
         { GgmlType.Q6_K, 2, 1, false },
+        { GgmlType.Q4_K, 4, 1, false },
+        { GgmlType.Q4_K, 7, 3, false },
+        { GgmlType.Q4_K, 8, 2, true },
+        { GgmlType.Q4_K, 1, 2, false },
     };
 
     [Theory]
@@ -39,6 +43,7 @@ public unsafe class WideArmTests
         {
             if (type == GgmlType.Q4_0) Q4_0WideArm.Rows(pw, rowBytes, rows, pa, n, r);
             else if (type == GgmlType.Q6_K) Q6_KWideArm.Rows(pw, rowBytes, rows, pa, n, r);
+            else if (type == GgmlType.Q4_K) Q4_KWideArm.Rows(pw, rowBytes, rows, pa, n, r);
             else throw new ArgumentOutOfRangeException(nameof(type));
         }
         KernelParity.CheckResults($"arm64 {type} widening rows={rows} blocks={blocks}", type, n, w, rows, act, 1, results, rows);
