@@ -52,7 +52,7 @@ internal static unsafe class QuantTypes
                 [KernelPath.Avx512] = new(&Q4_0X86.Rows512),
                 [KernelPath.Avx2] = new(&Q4_0X86.Rows<Avx2IntDot>),
                 [KernelPath.NeonDot] = new(&Q4_0Arm.Rows<SdotArm>),
-                [KernelPath.Neon] = new(&Q4_0Arm.Rows<WideningArm>),
+                [KernelPath.Neon] = new(&Q4_0WideArm.Rows), // Cortex-A72: a block's work shared between four rows
                 [KernelPath.NeonEmulated] = new(&Q4_0Arm.Rows<EmulatedSdot>),
             },
             // Aux per block: the token's d, then −8·Σy as an int (Q4_0TileX86.Prepare).
@@ -112,7 +112,7 @@ internal static unsafe class QuantTypes
                 [KernelPath.AvxVnni] = new(&Q4_KX86.Rows<VnniIntDot>),
                 [KernelPath.Avx2] = new(&Q4_KX86.Rows<Avx2IntDot>),
                 [KernelPath.NeonDot] = new(&Q4_KArm.Rows<SdotArm>),
-                [KernelPath.Neon] = new(&Q4_KArm.Rows<WideningArm>),
+                [KernelPath.Neon] = new(&Q4_KWideArm.Rows),
                 [KernelPath.NeonEmulated] = new(&Q4_KArm.Rows<EmulatedSdot>),
             },
             Interleaved = new(&InterleavedQ4_K.GroupBytes, &InterleavedQ4_K.Interleave, &InterleavedQ4_K.ScalesFinite)
@@ -140,7 +140,7 @@ internal static unsafe class QuantTypes
                 [KernelPath.AvxVnni] = new(&Q6_KX86.Rows<VnniIntDot>),
                 [KernelPath.Avx2] = new(&Q6_KX86.Rows<Avx2IntDot>),
                 [KernelPath.NeonDot] = new(&Q6_KArm.Rows<SdotArm>),
-                [KernelPath.Neon] = new(&Q6_KArm.Rows<WideningArm>),
+                [KernelPath.Neon] = new(&Q6_KWideArm.Rows),
                 [KernelPath.NeonEmulated] = new(&Q6_KArm.Rows<EmulatedSdot>),
             },
             Interleaved = new(&InterleavedQ6_K.GroupBytes, &InterleavedQ6_K.Interleave, &InterleavedQ6_K.ScalesFinite)

@@ -23,8 +23,11 @@ internal static unsafe class InterleavedQ4_0Arm
         long groupBytes = InterleavedQ4_0.GroupBytes(n);
         float* aux = stackalloc float[2 * nb];
         Prepare(a, 0, 1, n, aux);
+        // Parameters, not constants: the JIT would rematerialize a constant vector in every iteration.
+        Vector128<byte> mask = Vector128.Create((byte)0x0F);
+        Vector128<int> signMask = Vector128.Create(unchecked((int)0x8FFFE000));
         for (int g = 0; g < groupCount; g++)
-            OneToken<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, (int*)(aux + nb), aux, results + g * 8);
+            Generate<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, (int*)(aux + nb), aux, results + g * 8, mask, signMask);
     }
 
     /// <summary>
@@ -46,41 +49,46 @@ internal static unsafe class InterleavedQ4_0Arm
             }
     }
 
-    /// <summary>One group × one token (y at the first block's quants).</summary>
-    private static void OneToken<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IArmIntDot
+    /// <summary>
+    /// One group × one token for generation (y at the first block's quants), written for the fewest instructions per block:
+    /// one SDOT chain per four rows (rows 0-3 and 4-7 are two independent chains, and the next block's chains do not wait
+    /// for this block's), chunk addresses as constant offsets of one pointer, the scales' halves loaded as two 64-bit
+    /// halves (no copy before widening), d_a applied by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Generate<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results, Vector128<byte> mask, Vector128<int> signMask)
+        where T : struct, IArmIntDot
     {
         byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector128<float> acc0 = default, acc1 = default;
         for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes, s += InterleavedQ4_0.BlockScaleBytes)
         {
-            Vector128<int> bv = Vector128.Create(bias[b]);
-            Vector128<int> lo0 = bv, lo1 = bv, hi0 = default, hi1 = default;
-            // The block's 32 activations in two loads; chunk c takes quadruplet c of each (by-element SDOT). Written out:
-            // the compiler does not unroll, and a loop would cost more than its body in counters and address arithmetic.
+            Vector128<int> r0 = Vector128.Create(bias[b]), r1 = r0;
             Vector128<sbyte> yl = Vector128.Load((sbyte*)y), yh = Vector128.Load((sbyte*)(y + 16));
-            Chunk<T>(q, yl, yh, 0, ref lo0, ref lo1, ref hi0, ref hi1);
-            Chunk<T>(q + 32, yl, yh, 1, ref lo0, ref lo1, ref hi0, ref hi1);
-            Chunk<T>(q + 64, yl, yh, 2, ref lo0, ref lo1, ref hi0, ref hi1);
-            Chunk<T>(q + 96, yl, yh, 3, ref lo0, ref lo1, ref hi0, ref hi1);
-            Vector128<float> dv = Vector128.Create(dy[b]);
-            Vector128<short> h = Vector128.Load((short*)s);
-            acc0 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo0 + hi0), Fp16.ToSingleScaledDown(Vector128.WidenLower(h)) * dv, acc0);
-            acc1 = Vector128.FusedMultiplyAdd(Vector128.ConvertToSingle(lo1 + hi1), Fp16.ToSingleScaledDown(Vector128.WidenUpper(h)) * dv, acc1);
+            GenChunk<T>(q, 0, yl, yh, 0, mask, ref r0, ref r1);
+            GenChunk<T>(q, 32, yl, yh, 1, mask, ref r0, ref r1);
+            GenChunk<T>(q, 64, yl, yh, 2, mask, ref r0, ref r1);
+            GenChunk<T>(q, 96, yl, yh, 3, mask, ref r0, ref r1);
+            Vector128<float> dv = Vector128.CreateScalarUnsafe(dy[b]);
+            Vector128<float> dw0 = Neon.MulByLane0(((Neon.WidenHalves((short*)s) << 13) & signMask).AsSingle(), dv);
+            Vector128<float> dw1 = Neon.MulByLane0(((Neon.WidenHalves((short*)s + 4) << 13) & signMask).AsSingle(), dv);
+            acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(r0), dw0);
+            acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(r1), dw1);
         }
         acc0.Store(results);
         acc1.Store(results + 4);
     }
 
-    /// <summary>Chunk c of a block (columns 4c.. and 16 + 4c.., 8 rows) against quadruplet c of the low and high activations.</summary>
+    /// <summary>Chunk c of a block at q + <paramref name="offset"/> (a constant, so both loads address q directly).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Chunk<T>(byte* q, Vector128<sbyte> yl, Vector128<sbyte> yh, [ConstantExpected(Max = 3)] byte c,
-        ref Vector128<int> lo0, ref Vector128<int> lo1, ref Vector128<int> hi0, ref Vector128<int> hi1) where T : struct, IArmIntDot
+    private static void GenChunk<T>(byte* q, [ConstantExpected] int offset, Vector128<sbyte> yl, Vector128<sbyte> yh, [ConstantExpected(Max = 3)] byte c,
+        Vector128<byte> mask, ref Vector128<int> r0, ref Vector128<int> r1) where T : struct, IArmIntDot
     {
-        Vector128<byte> v0 = Vector128.Load(q), v1 = Vector128.Load(q + 16);
-        lo0 = T.DotLane(lo0, (v0 & Vector128.Create((byte)0x0F)).AsSByte(), yl, c);
-        lo1 = T.DotLane(lo1, (v1 & Vector128.Create((byte)0x0F)).AsSByte(), yl, c);
-        hi0 = T.DotLane(hi0, (v0 >>> 4).AsSByte(), yh, c);
-        hi1 = T.DotLane(hi1, (v1 >>> 4).AsSByte(), yh, c);
+        Vector128<byte> v0 = Vector128.Load(q + offset), v1 = Vector128.Load(q + offset + 16);
+        r0 = T.DotLane(r0, (v0 & mask).AsSByte(), yl, c);
+        r1 = T.DotLane(r1, (v1 & mask).AsSByte(), yl, c);
+        r0 = T.DotLane(r0, (v0 >>> 4).AsSByte(), yh, c);
+        r1 = T.DotLane(r1, (v1 >>> 4).AsSByte(), yh, c);
     }
 
     /// <summary>
@@ -94,6 +102,8 @@ internal static unsafe class InterleavedQ4_0Arm
         int nb = n / 32;
         long groupBytes = InterleavedQ4_0.GroupBytes(n);
         int* bias = (int*)(aux + tokens * nb);
+        Vector128<byte> mask = Vector128.Create((byte)0x0F);
+        Vector128<int> signMask = Vector128.Create(unchecked((int)0x8FFFE000));
         for (int g = 0; g < groupCount; g++)
         {
             byte* q = groups + g * groupBytes;
@@ -101,7 +111,7 @@ internal static unsafe class InterleavedQ4_0Arm
             for (; t + 4 <= tokens; t += 4)
                 FourTokens<T>(q, nb, act + t * stride + BlockQ8_0.Qs, stride, aux + t * nb, bias + t * nb, output + g * 8 + t * outStride, outStride);
             for (; t < tokens; t++)
-                OneToken<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, output + g * 8 + t * outStride);
+                Generate<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, output + g * 8 + t * outStride, mask, signMask);
         }
     }
 
