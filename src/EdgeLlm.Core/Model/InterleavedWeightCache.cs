@@ -18,7 +18,7 @@ namespace EdgeLlm.Core.Model;
 public sealed unsafe class InterleavedWeightCache : IDisposable
 {
     internal const ulong Magic = 0x4C564C4D4C4C4445; // "EDLLMLVL"
-    internal const uint Version = 3; // 2: Q4_K groups, 3: Q6_K groups
+    internal const uint Version = 4; // 2: Q4_K groups, 3: Q6_K groups, 4: each block's scales beside its quants
     internal const int HeaderBytes = 64, EntryBytes = 32;
     internal const int SampleBytes = 4096;
     internal const long DataAlignment = 4096;

@@ -62,10 +62,11 @@ public class InterleavedDotTests
         var back = new byte[rows.Length];
         InterleavedQ4_0.Deinterleave(group, n, back);
         Assert.Equal(rows, back);
-        // Row 3's scale of block 1 sits at scales + 16·1 + 2·3; its nibble bytes 4..7 of block 2 in chunk 1, lane 3.
-        int quants = n / 32 * 128, rowBytes = n / 32 * 18;
-        Assert.Equal(rows.AsSpan(3 * rowBytes + 18, 2).ToArray(), group.AsSpan(quants + 16 + 6, 2).ToArray());
-        Assert.Equal(rows.AsSpan(3 * rowBytes + 2 * 18 + 2 + 4, 4).ToArray(), group.AsSpan(2 * 128 + 32 + 12, 4).ToArray());
+        // Blocks of 144 bytes, each its 128 bytes of quants then its 16 bytes of scales: row 3's scale of block 1 sits at
+        // 144·1 + 128 + 2·3; its nibble bytes 4..7 of block 2 in chunk 1, lane 3, at 144·2 + 32 + 4·3.
+        int rowBytes = n / 32 * 18;
+        Assert.Equal(rows.AsSpan(3 * rowBytes + 18, 2).ToArray(), group.AsSpan(144 + 128 + 6, 2).ToArray());
+        Assert.Equal(rows.AsSpan(3 * rowBytes + 2 * 18 + 2 + 4, 4).ToArray(), group.AsSpan(2 * 144 + 32 + 12, 4).ToArray());
     }
 
     [Fact]

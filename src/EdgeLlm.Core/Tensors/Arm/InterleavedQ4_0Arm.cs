@@ -59,10 +59,10 @@ internal static unsafe class InterleavedQ4_0Arm
     private static void Generate<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results, Vector128<byte> mask, Vector128<int> signMask)
         where T : struct, IArmIntDot
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector128<float> acc0 = default, acc1 = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes, s += InterleavedQ4_0.BlockScaleBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
+            short* s = (short*)(q + InterleavedQ4_0.BlockQuantBytes);
             Vector128<int> r0 = Vector128.Create(bias[b]), r1 = r0;
             Vector128<sbyte> yl = Vector128.Load((sbyte*)y), yh = Vector128.Load((sbyte*)(y + 16));
             GenChunk<T>(q, 0, yl, yh, 0, mask, ref r0, ref r1);
@@ -70,8 +70,8 @@ internal static unsafe class InterleavedQ4_0Arm
             GenChunk<T>(q, 64, yl, yh, 2, mask, ref r0, ref r1);
             GenChunk<T>(q, 96, yl, yh, 3, mask, ref r0, ref r1);
             Vector128<float> dv = Vector128.CreateScalarUnsafe(dy[b]);
-            Vector128<float> dw0 = Neon.MulByLane0(((Neon.WidenHalves((short*)s) << 13) & signMask).AsSingle(), dv);
-            Vector128<float> dw1 = Neon.MulByLane0(((Neon.WidenHalves((short*)s + 4) << 13) & signMask).AsSingle(), dv);
+            Vector128<float> dw0 = Neon.MulByLane0(((Neon.WidenHalves(s) << 13) & signMask).AsSingle(), dv);
+            Vector128<float> dw1 = Neon.MulByLane0(((Neon.WidenHalves(s + 4) << 13) & signMask).AsSingle(), dv);
             acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(r0), dw0);
             acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(r1), dw1);
         }
@@ -140,10 +140,9 @@ internal static unsafe class InterleavedQ4_0Arm
 
     private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IArmIntDot
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector128<byte> mask = Vector128.Create((byte)0x0F);
         Vector128<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
             Vector128<byte> v00 = Vector128.Load(q), v10 = Vector128.Load(q + 16), v01 = Vector128.Load(q + 32), v11 = Vector128.Load(q + 48);
             Vector128<byte> v02 = Vector128.Load(q + 64), v12 = Vector128.Load(q + 80), v03 = Vector128.Load(q + 96), v13 = Vector128.Load(q + 112);
@@ -151,7 +150,7 @@ internal static unsafe class InterleavedQ4_0Arm
             Vector128<sbyte> l10 = (v10 & mask).AsSByte(), l11 = (v11 & mask).AsSByte(), l12 = (v12 & mask).AsSByte(), l13 = (v13 & mask).AsSByte();
             Vector128<sbyte> h00 = (v00 >>> 4).AsSByte(), h01 = (v01 >>> 4).AsSByte(), h02 = (v02 >>> 4).AsSByte(), h03 = (v03 >>> 4).AsSByte();
             Vector128<sbyte> h10 = (v10 >>> 4).AsSByte(), h11 = (v11 >>> 4).AsSByte(), h12 = (v12 >>> 4).AsSByte(), h13 = (v13 >>> 4).AsSByte();
-            Vector128<short> h = Vector128.Load((short*)(s + b * InterleavedQ4_0.BlockScaleBytes));
+            Vector128<short> h = Vector128.Load((short*)(q + InterleavedQ4_0.BlockQuantBytes));
             Vector128<float> dw0 = Fp16.ToSingleScaledDown(Vector128.WidenLower(h)), dw1 = Fp16.ToSingleScaledDown(Vector128.WidenUpper(h));
             // Four tokens written out: a loop over them would keep the accumulators in memory.
             TokenSums<T>(y, bias[b], l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, out var r0, out var r1);

@@ -28,10 +28,10 @@ internal static unsafe class InterleavedQ4_KArm
         for (int g = 0; g < groupCount; g++)
         {
             byte* q = groups + g * groupBytes;
-            byte* meta = q + nb * InterleavedQ4_K.BlockQuantBytes;
+            byte* meta = q + InterleavedQ4_K.BlockQuantBytes;
             byte* y = a + BlockQ8_K.Qs;
             Vector128<float> acc0 = default, acc1 = default;
-            for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockQuantBytes, meta += InterleavedQ4_K.BlockMetaBytes, y += AB)
+            for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockBytes, meta += InterleavedQ4_K.BlockBytes, y += AB)
             {
                 Vector128<int> is0 = default, is1 = default;
                 for (int c = 0; c < 4; c++)

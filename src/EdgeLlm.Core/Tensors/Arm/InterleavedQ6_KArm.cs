@@ -20,9 +20,9 @@ internal static unsafe class InterleavedQ6_KArm
         for (int g = 0; g < groupCount; g++)
         {
             byte* q = groups + g * groupBytes;
-            byte* meta = q + nb * InterleavedQ6_K.BlockQuantBytes;
+            byte* meta = q + InterleavedQ6_K.BlockQuantBytes;
             Vector128<float> acc0 = default, acc1 = default;
-            for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockQuantBytes, meta += InterleavedQ6_K.BlockMetaBytes)
+            for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockBytes, meta += InterleavedQ6_K.BlockBytes)
             {
                 byte* y = a + b * AB + BlockQ8_K.Qs;
                 short* bsums = (short*)(a + b * AB + BlockQ8_K.BSums);
@@ -37,7 +37,7 @@ internal static unsafe class InterleavedQ6_KArm
                     Vector128<int> p00 = b0, p01 = b0, p10 = b1, p11 = b1, p20 = b2, p21 = b2, p30 = b3, p31 = b3;
                     sbyte* ys = (sbyte*)(y + 16 * s4);
                     Vector128<sbyte> y0 = Vector128.Load(ys), y1 = Vector128.Load(ys + 64), y2 = Vector128.Load(ys + 128), y3 = Vector128.Load(ys + 192);
-                    byte* qm = q + 128 * s4;
+                    byte* qm = q + InterleavedQ6_K.QuadBytes * s4;
                     Chunk<T>(qm, y0, y1, y2, y3, 0, ref p00, ref p01, ref p10, ref p11, ref p20, ref p21, ref p30, ref p31);
                     Chunk<T>(qm + 32, y0, y1, y2, y3, 1, ref p00, ref p01, ref p10, ref p11, ref p20, ref p21, ref p30, ref p31);
                     Chunk<T>(qm + 64, y0, y1, y2, y3, 2, ref p00, ref p01, ref p10, ref p11, ref p20, ref p21, ref p30, ref p31);
@@ -63,7 +63,7 @@ internal static unsafe class InterleavedQ6_KArm
     }
 
     /// <summary>
-    /// Chunk m (columns 4m.. of every part, 8 rows) at <paramref name="q"/> + 32m: nibble chunks m and m + 16, high-bit chunk m,
+    /// Chunk m (columns 4m.. of every part, 8 rows) at <paramref name="q"/> (<see cref="InterleavedQ6_K.Chunk"/>): its nibble, second nibble and high-bit chunks,
     /// unpacked into the four parts' 6-bit quants (0: low nibbles of m, 1: low of m + 16, 2: high of m, 3: high of m + 16, with
     /// high-bit pairs 0-1, 2-3, 4-5, 6-7) and dotted with quadruplet <paramref name="mm"/> of each part's activations into
     /// the sums pPR of part P, rows 0..3 (R = 0) and 4..7 (R = 1).
@@ -75,8 +75,8 @@ internal static unsafe class InterleavedQ6_KArm
     {
         Vector128<byte> low = Vector128.Create((byte)0x0F), top = Vector128.Create((byte)0x30);
         Vector128<byte> n0 = Vector128.Load(q), n1 = Vector128.Load(q + 16);
-        Vector128<byte> m0 = Vector128.Load(q + 512), m1 = Vector128.Load(q + 528);
-        Vector128<byte> h0 = Vector128.Load(q + InterleavedQ6_K.HighPlane), h1 = Vector128.Load(q + InterleavedQ6_K.HighPlane + 16);
+        Vector128<byte> m0 = Vector128.Load(q + InterleavedQ6_K.SecondNibbles), m1 = Vector128.Load(q + InterleavedQ6_K.SecondNibbles + 16);
+        Vector128<byte> h0 = Vector128.Load(q + InterleavedQ6_K.HighBits), h1 = Vector128.Load(q + InterleavedQ6_K.HighBits + 16);
         p00 = T.DotLane(p00, ((n0 & low) | ((h0 << 4) & top)).AsSByte(), y0, mm);
         p01 = T.DotLane(p01, ((n1 & low) | ((h1 << 4) & top)).AsSByte(), y0, mm);
         p10 = T.DotLane(p10, ((m0 & low) | ((h0 << 2) & top)).AsSByte(), y1, mm);

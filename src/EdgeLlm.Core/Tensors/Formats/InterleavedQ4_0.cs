@@ -6,34 +6,35 @@ namespace EdgeLlm.Core.Tensors.Formats;
 /// where the row-major layout needs a conversion, a scale broadcast and a multiply-add for every block of every row.
 /// </summary>
 /// <remarks>
-/// A group of 8 rows × n columns is n/32 × 144 bytes, the same as the 8 rows it replaces:
+/// A group of 8 rows × n columns is n/32 blocks of 144 bytes, the same as the 8 rows it replaces. Block b is
 /// <list type="bullet">
-/// <item>first the quants, 128 bytes per 32-column block b: four chunks of 32 bytes; in chunk c, bytes 4r..4r+3 are row r's
-/// Q4_0 bytes 4c..4c+3 of block b (low nibbles: columns 4c..4c+3, high nibbles: columns 16+4c..16+4c+3);</item>
-/// <item>then the scales, 16 bytes per block b: the 8 rows' fp16 d values in row order.</item>
+/// <item>the quants, 128 bytes: four chunks of 32 bytes; in chunk c, bytes 4r..4r+3 are row r's Q4_0 bytes 4c..4c+3 of
+/// block b (low nibbles: columns 4c..4c+3, high nibbles: columns 16+4c..16+4c+3);</item>
+/// <item>then the scales, 16 bytes: the 8 rows' fp16 d values in row order.</item>
 /// </list>
-/// Only bytes move, so the dot products are exactly those of the original rows. With n a multiple of 128 every group
-/// starts on a 64-byte boundary when the first does.
+/// Only bytes move, so the dot products are exactly those of the original rows. Scales sit beside their quants so that a
+/// group is one sequential stream: measured on an AVX-512 EPYC, a 1-thread generation kernel read 30 GB/s from memory
+/// this way and 10 GB/s with the scales in a second stream after all the quants (17 GB/s with four such groups per pass).
 /// </remarks>
 internal static unsafe class InterleavedQ4_0
 {
     public const int GroupRows = 8;
-    public const int BlockQuantBytes = 128, BlockScaleBytes = 16;
+    /// <summary>Bytes of one block of 8 rows: its quants, then (at <see cref="BlockQuantBytes"/>) its scales.</summary>
+    public const int BlockQuantBytes = 128, BlockScaleBytes = 16, BlockBytes = BlockQuantBytes + BlockScaleBytes;
 
-    public static long GroupBytes(int n) => (long)(n / BlockQ4_0.Elements) * (BlockQuantBytes + BlockScaleBytes);
+    public static long GroupBytes(int n) => (long)(n / BlockQ4_0.Elements) * BlockBytes;
 
     /// <summary>Regroups 8 rows <paramref name="rowBytes"/> apart, of <paramref name="nb"/> blocks each, into one group.</summary>
     public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
     {
-        byte* scales = group + nb * BlockQuantBytes;
         for (int r = 0; r < GroupRows; r++)
         {
             byte* block = rows + r * rowBytes;
             for (int b = 0; b < nb; b++, block += BlockQ4_0.Bytes)
             {
-                *(ushort*)(scales + b * BlockScaleBytes + 2 * r) = *(ushort*)(block + BlockQ4_0.D);
+                *(ushort*)(group + b * BlockBytes + BlockQuantBytes + 2 * r) = *(ushort*)(block + BlockQ4_0.D);
                 uint* q = (uint*)(block + BlockQ4_0.Qs);
-                byte* dst = group + b * BlockQuantBytes + 4 * r;
+                byte* dst = group + b * BlockBytes + 4 * r;
                 *(uint*)dst = q[0];
                 *(uint*)(dst + 32) = q[1];
                 *(uint*)(dst + 64) = q[2];
@@ -55,15 +56,14 @@ internal static unsafe class InterleavedQ4_0
     {
         int nb = n / BlockQ4_0.Elements;
         int rowBytes = nb * BlockQ4_0.Bytes;
-        var quants = group[..(nb * BlockQuantBytes)];
-        var scales = group.Slice(nb * BlockQuantBytes, nb * BlockScaleBytes);
         for (int r = 0; r < GroupRows; r++)
             for (int b = 0; b < nb; b++)
             {
                 var block = rows.Slice(r * rowBytes + b * BlockQ4_0.Bytes, BlockQ4_0.Bytes);
-                scales.Slice(b * BlockScaleBytes + 2 * r, 2).CopyTo(block.Slice(BlockQ4_0.D, 2));
+                var source = group.Slice(b * BlockBytes, BlockBytes);
+                source.Slice(BlockQuantBytes + 2 * r, 2).CopyTo(block.Slice(BlockQ4_0.D, 2));
                 for (int c = 0; c < 4; c++)
-                    quants.Slice(b * BlockQuantBytes + 32 * c + 4 * r, 4).CopyTo(block.Slice(BlockQ4_0.Qs + 4 * c, 4));
+                    source.Slice(32 * c + 4 * r, 4).CopyTo(block.Slice(BlockQ4_0.Qs + 4 * c, 4));
             }
     }
 }

@@ -5,30 +5,31 @@ namespace EdgeLlm.Core.Tensors.Formats;
 /// and mins are unpacked to bytes once here instead of in every kernel pass.
 /// </summary>
 /// <remarks>
-/// Per group of 8 rows: first the quants, 1024 bytes per 256-column block b: 32 chunks of 32 bytes; chunk 8c + k holds,
-/// in bytes 4r..4r+3, row r's Q4_K bytes 32c + 4k .. 32c + 4k + 3 of block b (low nibbles: columns 64c + 4k.., high
-/// nibbles: columns 64c + 32 + 4k..). Then 160 bytes per block: the 8 rows' fp16 d, their fp16 dmin, the scales as
-/// bytes [sub-block j][row r] and the mins likewise. 1184 bytes per block of 8 rows where the rows take 1152: 2.8% more
-/// to read, against unpacking 6-bit fields in the inner loop.
+/// A group of 8 rows is n/256 blocks of 1184 bytes. Block b is first the quants, 1024 bytes: 32 chunks of 32 bytes; chunk
+/// 8c + k holds, in bytes 4r..4r+3, row r's Q4_K bytes 32c + 4k .. 32c + 4k + 3 of block b (low nibbles: columns
+/// 64c + 4k.., high nibbles: columns 64c + 32 + 4k..). Then 160 bytes of metadata: the 8 rows' fp16 d, their fp16 dmin,
+/// the scales as bytes [sub-block j][row r] and the mins likewise. 1184 bytes where the rows take 1152: 2.8% more to
+/// read, against unpacking 6-bit fields in the inner loop. The metadata follows its quants so that a group is one
+/// sequential stream (see <see cref="InterleavedQ4_0"/>).
 /// </remarks>
 internal static unsafe class InterleavedQ4_K
 {
     public const int GroupRows = 8;
-    public const int BlockQuantBytes = 1024, BlockMetaBytes = 160;
+    /// <summary>Bytes of one block of 8 rows: its quants, then (at <see cref="BlockQuantBytes"/>) its metadata.</summary>
+    public const int BlockQuantBytes = 1024, BlockMetaBytes = 160, BlockBytes = BlockQuantBytes + BlockMetaBytes;
     public const int MetaD = 0, MetaDMin = 16, MetaScales = 32, MetaMins = 96;
 
-    public static long GroupBytes(int n) => (long)(n / BlockQ4_K.Elements) * (BlockQuantBytes + BlockMetaBytes);
+    public static long GroupBytes(int n) => (long)(n / BlockQ4_K.Elements) * BlockBytes;
 
     public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
     {
-        byte* meta = group + nb * BlockQuantBytes;
         Span<byte> scales = stackalloc byte[8], mins = stackalloc byte[8];
         for (int r = 0; r < GroupRows; r++)
         {
             byte* block = rows + r * rowBytes;
             for (int b = 0; b < nb; b++, block += BlockQ4_K.Bytes)
             {
-                byte* m = meta + b * BlockMetaBytes;
+                byte* m = group + b * BlockBytes + BlockQuantBytes;
                 *(ushort*)(m + MetaD + 2 * r) = *(ushort*)(block + BlockQ4_K.D);
                 *(ushort*)(m + MetaDMin + 2 * r) = *(ushort*)(block + BlockQ4_K.DMin);
                 BlockQ4_K.Unpack(new ReadOnlySpan<byte>(block + BlockQ4_K.Scales, 12), scales, mins);
@@ -38,7 +39,7 @@ internal static unsafe class InterleavedQ4_K
                     m[MetaMins + 8 * j + r] = mins[j];
                 }
                 uint* q = (uint*)(block + BlockQ4_K.Qs);
-                byte* dst = group + b * BlockQuantBytes + 4 * r;
+                byte* dst = group + b * BlockBytes + 4 * r;
                 for (int chunk = 0; chunk < 32; chunk++) *(uint*)(dst + 32 * chunk) = q[chunk];
             }
         }

@@ -5,28 +5,37 @@ namespace EdgeLlm.Core.Tensors.Formats;
 /// quants split into a nibble plane and a 2-bit plane laid out so that one load of each gives four vectors of quants.
 /// </summary>
 /// <remarks>
-/// Per group of 8 rows, first the quants, 1536 bytes per 256-column block (bytes 4r..4r+3 of every 32-byte chunk are row r's,
-/// for 4 consecutive columns):
+/// A group of 8 rows is n/256 blocks of 1680 bytes. Block b is first the quants, 1536 bytes as 48 chunks of 32 bytes
+/// (bytes 4r..4r+3 of a chunk are row r's, for 4 consecutive columns), of three kinds for each m = 0..15:
 /// <list type="bullet">
-/// <item>32 nibble chunks: chunk k holds columns 4k.. (k &lt; 16) or 64 + 4(k−16).. (k ≥ 16) in the low nibbles and the
-/// columns 128 further on in the high nibbles;</item>
-/// <item>16 high-bit chunks: chunk m holds the top two bits of columns 4m.., 64 + 4m.., 128 + 4m.. and 192 + 4m.. in bits
-/// 0-1, 2-3, 4-5 and 6-7.</item>
+/// <item>nibble chunk m: columns 4m.. in the low nibbles and 128 + 4m.. in the high nibbles;</item>
+/// <item>second nibble chunk m: columns 64 + 4m.. and 192 + 4m.. likewise;</item>
+/// <item>high-bit chunk m: the top two bits of columns 4m.., 64 + 4m.., 128 + 4m.. and 192 + 4m.. in bits 0-1, 2-3, 4-5
+/// and 6-7.</item>
 /// </list>
-/// Then 144 bytes per block: the 8 rows' fp16 d and the 16 signed scales as bytes [sub-block j][row r]. The group is exactly
-/// the size of its 8 rows.
+/// The kernels take chunks m in fours (a 16-column sub-block of each quarter), so the chunks are stored in that order: for
+/// each quad s = m / 4, 384 bytes of its four nibble chunks, then its four second nibble chunks, then its four high-bit
+/// chunks (<see cref="Chunk"/>, <see cref="SecondNibbles"/>, <see cref="HighBits"/>), and a block is read front to back.
+/// Then 144 bytes of metadata: the 8 rows' fp16 d and the 16 signed scales as bytes [sub-block j][row r]. The group is
+/// exactly the size of its 8 rows, and one sequential stream (see <see cref="InterleavedQ4_0"/>).
 /// </remarks>
 internal static unsafe class InterleavedQ6_K
 {
     public const int GroupRows = 8;
-    public const int BlockQuantBytes = 1536, BlockMetaBytes = 144, HighPlane = 1024;
+    /// <summary>Bytes of one block of 8 rows: its quants, then (at <see cref="BlockQuantBytes"/>) its metadata.</summary>
+    public const int BlockQuantBytes = 1536, BlockMetaBytes = 144, BlockBytes = BlockQuantBytes + BlockMetaBytes;
+
+    /// <summary>Bytes of a quad's 12 chunks; from a nibble chunk to its second nibble chunk and to its high-bit chunk.</summary>
+    public const int QuadBytes = 384, SecondNibbles = 128, HighBits = 256;
+
+    /// <summary>Offset in a block of nibble chunk m (m = 0..15); its other two chunks follow at the offsets above.</summary>
+    public static int Chunk(int m) => QuadBytes * (m >> 2) + 32 * (m & 3);
     public const int MetaD = 0, MetaScales = 16;
 
-    public static long GroupBytes(int n) => (long)(n / BlockQ6_K.Elements) * (BlockQuantBytes + BlockMetaBytes);
+    public static long GroupBytes(int n) => (long)(n / BlockQ6_K.Elements) * BlockBytes;
 
     public static void Interleave(byte* rows, nint rowBytes, int nb, byte* group)
     {
-        byte* meta = group + nb * BlockQuantBytes;
         byte* q = stackalloc byte[BlockQ6_K.Elements];
         for (int r = 0; r < GroupRows; r++)
         {
@@ -34,20 +43,21 @@ internal static unsafe class InterleavedQ6_K
             for (int b = 0; b < nb; b++, block += BlockQ6_K.Bytes)
             {
                 Unpack(block, q);
-                byte* m = meta + b * BlockMetaBytes;
+                byte* m = group + b * BlockBytes + BlockQuantBytes;
                 *(ushort*)(m + MetaD + 2 * r) = *(ushort*)(block + BlockQ6_K.D);
                 for (int j = 0; j < 16; j++) m[MetaScales + 8 * j + r] = block[BlockQ6_K.Scales + j];
-                byte* dst = group + b * BlockQuantBytes + 4 * r;
-                for (int k = 0; k < 32; k++)
-                {
-                    int column = k < 16 ? 4 * k : 64 + 4 * (k - 16);
-                    for (int i = 0; i < 4; i++)
-                        dst[32 * k + i] = (byte)((q[column + i] & 0xF) | ((q[column + 128 + i] & 0xF) << 4));
-                }
+                byte* dst = group + b * BlockBytes + 4 * r;
                 for (int c = 0; c < 16; c++)
+                {
+                    byte* chunk = dst + Chunk(c);
                     for (int i = 0; i < 4; i++)
-                        dst[HighPlane + 32 * c + i] = (byte)((q[4 * c + i] >> 4) | ((q[64 + 4 * c + i] >> 4) << 2)
+                    {
+                        chunk[i] = (byte)((q[4 * c + i] & 0xF) | ((q[128 + 4 * c + i] & 0xF) << 4));
+                        chunk[SecondNibbles + i] = (byte)((q[64 + 4 * c + i] & 0xF) | ((q[192 + 4 * c + i] & 0xF) << 4));
+                        chunk[HighBits + i] = (byte)((q[4 * c + i] >> 4) | ((q[64 + 4 * c + i] >> 4) << 2)
                             | ((q[128 + 4 * c + i] >> 4) << 4) | ((q[192 + 4 * c + i] >> 4) << 6));
+                    }
+                }
             }
         }
     }

@@ -8,27 +8,21 @@ namespace EdgeLlm.Core.Tensors.X86;
 /// <summary>
 /// Interleaved Q4_0 (<see cref="InterleavedQ4_0"/>) × Q8_0 generation on AVX-512BW: one 512-bit load holds two of a block's
 /// four 32-byte chunks, lanes 0-7 the rows' bytes of the first chunk and lanes 8-15 those of the second, so a block of
-/// 8 rows costs two loads and four pmaddubsw where the 256-bit kernel needs four and eight. Four groups per pass (then two,
-/// then one for what is left of a claim).
+/// 8 rows costs two loads and four pmaddubsw where the 256-bit kernel needs four and eight. One group at a time.
 /// </summary>
 /// <remarks>
-/// Generation reads every weight once per token from memory; half the instructions per byte lets the out-of-order window
-/// cover twice the bytes, which keeps more cache-line reads in flight; for the same reason a pass walks four weight streams
-/// (measured in a 1-thread generation on the AVX-512 EPYC, CPU time of the Q4_0 matrices: one group per pass ~9 GB/s,
-/// two ~10.5, four ~12.5 with the prefetch distance below). The activation quads a chunk pair needs (quad k in
-/// lanes 0-7, quad k+1 in lanes 8-15) come from one 256-bit load of the block's 32 quants and a vpermd each. All four
-/// pmaddubsw of a block add in int16 (each at most 2·15·128, four of them within ±32767) before one pmaddwd; the halves
-/// of the 16 int lanes are then added, and d_w·d_a applied, in 256 bits as the AVX2 kernel does.
+/// Generation reads every weight once per token from memory, and a group is one sequential stream of blocks (scales
+/// beside their quants), the pattern the hardware prefetchers serve best: with it, one group per pass and no software
+/// prefetch read fastest (bench --kernels from memory on the AVX-512 EPYC: ~20 GB/s, against ~16 with a prefetch 2 KiB
+/// ahead, and ~12.5 for the old layout's quants and scales in two streams with four groups per pass). The activation
+/// quads a chunk pair needs (quad k in lanes 0-7, quad k+1 in lanes 8-15) come from one 256-bit load of the block's 32
+/// quants and a vpermd each. All four pmaddubsw of a block add in int16 (each at most 2·15·128, four of them within
+/// ±32767) before one pmaddwd; the halves of the 16 int lanes are then added, and d_w·d_a applied, in 256 bits as the
+/// AVX2 kernel does.
 /// </remarks>
 internal static unsafe class InterleavedQ4_0Avx512
 {
     private const int AB = BlockQ8_0.Bytes;
-
-    /// <summary>
-    /// Bytes ahead of each group's current block that are asked for. Twice the 256-bit kernel's: on the AVX-512 EPYC the
-    /// same measurement with four groups per pass gave ~12.5 GB/s at 2 KiB and ~10.5 at 1 KiB; 3-4 KiB was no better.
-    /// </summary>
-    private const int PrefetchDistance = 2048;
 
     public static bool IsSupported => Avx512BW.IsSupported && Avx512F.IsSupported && Avx2IntDot.IsSupported;
 
@@ -39,15 +33,7 @@ internal static unsafe class InterleavedQ4_0Avx512
         int* bias = stackalloc int[nb];
         float* dy = stackalloc float[nb];
         InterleavedQ4_0X86.PrepareActivation<Avx2IntDot>(a, nb, bias, dy);
-        int g = 0;
-        for (; g + 4 <= groupCount; g += 4)
-            FourGroups(groups + g * groupBytes, groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
-        if (g + 2 <= groupCount)
-        {
-            TwoGroups(groups + g * groupBytes, groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
-            g += 2;
-        }
-        if (g < groupCount)
+        for (int g = 0; g < groupCount; g++)
             OneGroup(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
     }
 
@@ -75,78 +61,17 @@ internal static unsafe class InterleavedQ4_0Avx512
         return s.GetLower() + s.GetUpper() + bias;
     }
 
-    private static void TwoGroups(byte* q0, long groupBytes, int nb, byte* y, int* bias, float* dy, float* results)
-    {
-        byte* q1 = q0 + groupBytes;
-        byte* s0 = q0 + nb * InterleavedQ4_0.BlockQuantBytes, s1 = q1 + nb * InterleavedQ4_0.BlockQuantBytes;
-        Vector512<int> c01 = Pair(0), c23 = Pair(2), c45 = Pair(4), c67 = Pair(6);
-        Vector256<float> acc0 = default, acc1 = default;
-        for (int b = 0; b < nb; b++, y += AB, q0 += InterleavedQ4_0.BlockQuantBytes, q1 += InterleavedQ4_0.BlockQuantBytes)
-        {
-            // The hardware prefetcher stops at 4 KiB page boundaries; asking a few blocks ahead keeps both streams coming.
-            Sse.Prefetch0(q0 + PrefetchDistance);
-            Sse.Prefetch0(q0 + PrefetchDistance + 64);
-            Sse.Prefetch0(q1 + PrefetchDistance);
-            Sse.Prefetch0(q1 + PrefetchDistance + 64);
-            Vector512<int> quads = Vector256.Load((int*)y).ToVector512Unsafe();
-            Vector512<sbyte> y01 = Avx512F.PermuteVar16x32(quads, c01).AsSByte(), y23 = Avx512F.PermuteVar16x32(quads, c23).AsSByte();
-            Vector512<sbyte> y45 = Avx512F.PermuteVar16x32(quads, c45).AsSByte(), y67 = Avx512F.PermuteVar16x32(quads, c67).AsSByte();
-            Vector256<int> bv = Vector256.Create(bias[b]);
-            Vector256<float> dv = Vector256.Create(dy[b]);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q0, y01, y23, y45, y67), bv)),
-                InterleavedQ4_0X86.Scales(s0 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q1, y01, y23, y45, y67), bv)),
-                InterleavedQ4_0X86.Scales(s1 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc1);
-        }
-        acc0.Store(results);
-        acc1.Store(results + 8);
-    }
-
-    private static void FourGroups(byte* q0, long groupBytes, int nb, byte* y, int* bias, float* dy, float* results)
-    {
-        byte* q1 = q0 + groupBytes, q2 = q1 + groupBytes, q3 = q2 + groupBytes;
-        // Each group's scales follow its quants; s walks them at the same offset from all four groups.
-        long scales = nb * InterleavedQ4_0.BlockQuantBytes;
-        Vector512<int> c01 = Pair(0), c23 = Pair(2), c45 = Pair(4), c67 = Pair(6);
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        for (int b = 0; b < nb; b++, y += AB, q0 += InterleavedQ4_0.BlockQuantBytes, q1 += InterleavedQ4_0.BlockQuantBytes,
-            q2 += InterleavedQ4_0.BlockQuantBytes, q3 += InterleavedQ4_0.BlockQuantBytes)
-        {
-            Sse.Prefetch0(q0 + PrefetchDistance); Sse.Prefetch0(q0 + PrefetchDistance + 64);
-            Sse.Prefetch0(q1 + PrefetchDistance); Sse.Prefetch0(q1 + PrefetchDistance + 64);
-            Sse.Prefetch0(q2 + PrefetchDistance); Sse.Prefetch0(q2 + PrefetchDistance + 64);
-            Sse.Prefetch0(q3 + PrefetchDistance); Sse.Prefetch0(q3 + PrefetchDistance + 64);
-            Vector512<int> quads = Vector256.Load((int*)y).ToVector512Unsafe();
-            Vector512<sbyte> y01 = Avx512F.PermuteVar16x32(quads, c01).AsSByte(), y23 = Avx512F.PermuteVar16x32(quads, c23).AsSByte();
-            Vector512<sbyte> y45 = Avx512F.PermuteVar16x32(quads, c45).AsSByte(), y67 = Avx512F.PermuteVar16x32(quads, c67).AsSByte();
-            Vector256<int> bv = Vector256.Create(bias[b]);
-            Vector256<float> dv = Vector256.Create(dy[b]);
-            long so = scales - b * (long)InterleavedQ4_0.BlockQuantBytes + b * InterleavedQ4_0.BlockScaleBytes;
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q0, y01, y23, y45, y67), bv)), InterleavedQ4_0X86.Scales(q0 + so, dv), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q1, y01, y23, y45, y67), bv)), InterleavedQ4_0X86.Scales(q1 + so, dv), acc1);
-            acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q2, y01, y23, y45, y67), bv)), InterleavedQ4_0X86.Scales(q2 + so, dv), acc2);
-            acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q3, y01, y23, y45, y67), bv)), InterleavedQ4_0X86.Scales(q3 + so, dv), acc3);
-        }
-        acc0.Store(results);
-        acc1.Store(results + 8);
-        acc2.Store(results + 16);
-        acc3.Store(results + 24);
-    }
-
     private static void OneGroup(byte* q, int nb, byte* y, int* bias, float* dy, float* results)
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector512<int> c01 = Pair(0), c23 = Pair(2), c45 = Pair(4), c67 = Pair(6);
         Vector256<float> acc = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
-            Sse.Prefetch0(q + PrefetchDistance);
-            Sse.Prefetch0(q + PrefetchDistance + 64);
             Vector512<int> quads = Vector256.Load((int*)y).ToVector512Unsafe();
             Vector512<sbyte> y01 = Avx512F.PermuteVar16x32(quads, c01).AsSByte(), y23 = Avx512F.PermuteVar16x32(quads, c23).AsSByte();
             Vector512<sbyte> y45 = Avx512F.PermuteVar16x32(quads, c45).AsSByte(), y67 = Avx512F.PermuteVar16x32(quads, c67).AsSByte();
             acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(RowSums(BlockPairs(q, y01, y23, y45, y67), Vector256.Create(bias[b]))),
-                InterleavedQ4_0X86.Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b])), acc);
+                InterleavedQ4_0X86.Scales(q + InterleavedQ4_0.BlockQuantBytes, Vector256.Create(dy[b])), acc);
         }
         acc.Store(results);
     }

@@ -7,16 +7,14 @@ namespace EdgeLlm.Core.Tensors.X86;
 
 /// <summary>
 /// Interleaved Q4_0 (<see cref="InterleavedQ4_0"/>) × Q8_0 on x64: each 256-bit integer lane is one row, so a block of
-/// 8 rows costs 8 integer dot instructions, one conversion and one multiply-add. Two groups per pass share the activation
-/// block's loads.
+/// 8 rows costs 8 integer dot instructions, one conversion and one multiply-add. Generation walks one group at a time, one
+/// sequential stream (see <see cref="InterleavedQ4_0Avx512"/>).
 /// </summary>
 internal static unsafe class InterleavedQ4_0X86
 {
     private const int AB = BlockQ8_0.Bytes;
 
 
-    /// <summary>Bytes ahead of the current block that generation asks the memory system for.</summary>
-    private const int PrefetchDistance = 1024;
 
     public static void Rows<T>(byte* groups, int groupCount, byte* a, int n, float* results) where T : struct, IX86IntDot
     {
@@ -25,10 +23,7 @@ internal static unsafe class InterleavedQ4_0X86
         int* bias = stackalloc int[nb];
         float* dy = stackalloc float[nb];
         PrepareActivation<T>(a, nb, bias, dy);
-        int g = 0;
-        for (; g + 2 <= groupCount; g += 2)
-            TwoGroups<T>(groups + g * groupBytes, groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
-        if (g < groupCount)
+        for (int g = 0; g < groupCount; g++)
             OneGroup<T>(groups + g * groupBytes, nb, a + BlockQ8_0.Qs, bias, dy, results + g * 8);
     }
 
@@ -86,52 +81,13 @@ internal static unsafe class InterleavedQ4_0X86
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<sbyte> Quad(byte* y) => Vector256.Create(*(int*)y).AsSByte();
 
-    private static void TwoGroups<T>(byte* q0, long groupBytes, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
-    {
-        byte* q1 = q0 + groupBytes;
-        byte* s0 = q0 + nb * InterleavedQ4_0.BlockQuantBytes, s1 = q1 + nb * InterleavedQ4_0.BlockQuantBytes;
-        Vector256<byte> mask = Vector256.Create((byte)0x0F);
-        Vector256<float> acc0 = default, acc1 = default;
-        for (int b = 0; b < nb; b++, y += AB, q0 += InterleavedQ4_0.BlockQuantBytes, q1 += InterleavedQ4_0.BlockQuantBytes)
-        {
-            // The hardware prefetcher stops at 4 KiB page boundaries; asking for the data a few blocks ahead keeps both
-            // streams coming across them.
-            Sse.Prefetch0(q0 + PrefetchDistance);
-            Sse.Prefetch0(q0 + PrefetchDistance + 64);
-            Sse.Prefetch0(q1 + PrefetchDistance);
-            Sse.Prefetch0(q1 + PrefetchDistance + 64);
-            // Each activation broadcast serves both groups at once and is then dead. Holding all eight across the two
-            // groups (as BlockSums twice would) needs more than AVX2's 16 vector registers: the accumulators spilled to the
-            // stack, putting a store-to-load round trip on their FMA chains.
-            Vector256<int> lo0 = default, hi0 = default, lo1 = default, hi1 = default;
-            for (int k = 0; k < 4; k++)
-            {
-                Vector256<sbyte> yl = Quad(y + 4 * k), yh = Quad(y + 16 + 4 * k);
-                Vector256<byte> v0 = Vector256.Load(q0 + 32 * k), v1 = Vector256.Load(q1 + 32 * k);
-                lo0 = T.Partial(lo0, v0 & mask, yl);
-                lo1 = T.Partial(lo1, v1 & mask, yl);
-                hi0 = T.Partial(hi0, Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, yh);
-                hi1 = T.Partial(hi1, Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, yh);
-            }
-            Vector256<int> bv = Vector256.Create(bias[b]);
-            Vector256<float> dv = Vector256.Create(dy[b]);
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Finish(T.Finish(bv, lo0), hi0)), Scales(s0 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Finish(T.Finish(bv, lo1), hi1)), Scales(s1 + b * InterleavedQ4_0.BlockScaleBytes, dv), acc1);
-        }
-        acc0.Store(results);
-        acc1.Store(results + 8);
-    }
-
     private static void OneGroup<T>(byte* q, int nb, byte* y, int* bias, float* dy, float* results) where T : struct, IX86IntDot
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector256<float> acc = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
-            Sse.Prefetch0(q + PrefetchDistance);
-            Sse.Prefetch0(q + PrefetchDistance + 64);
             Vector256<int> sum = BlockSums<T>(q, Vector256.Create(bias[b]), y);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(s + b * InterleavedQ4_0.BlockScaleBytes, Vector256.Create(dy[b])), acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Scales(q + InterleavedQ4_0.BlockQuantBytes, Vector256.Create(dy[b])), acc);
         }
         acc.Store(results);
     }
@@ -178,16 +134,15 @@ internal static unsafe class InterleavedQ4_0X86
 
     private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IX86IntDot
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
             Vector256<byte> v0 = Vector256.Load(q), v1 = Vector256.Load(q + 32), v2 = Vector256.Load(q + 64), v3 = Vector256.Load(q + 96);
             Vector256<byte> l0 = v0 & mask, l1 = v1 & mask, l2 = v2 & mask, l3 = v3 & mask;
             Vector256<byte> h0 = Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, h1 = Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
             Vector256<byte> h2 = Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, h3 = Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-            Vector256<float> dw = Q4_0Scales(s + b * InterleavedQ4_0.BlockScaleBytes);
+            Vector256<float> dw = Q4_0Scales(q + InterleavedQ4_0.BlockQuantBytes);
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y, bias[b])), dw * d[b], acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + stride, bias[nb + b])), dw * d[nb + b], acc1);
             acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 2 * stride, bias[2 * nb + b])), dw * d[2 * nb + b], acc2);
@@ -201,16 +156,15 @@ internal static unsafe class InterleavedQ4_0X86
 
     private static void EightTokens<T>(byte* q, int nb, byte* y, nint stride, float* d, int* bias, float* output, nint outStride) where T : struct, IX86IntDot
     {
-        byte* s = q + nb * InterleavedQ4_0.BlockQuantBytes;
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default, acc4 = default, acc5 = default, acc6 = default, acc7 = default;
-        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockQuantBytes)
+        for (int b = 0; b < nb; b++, y += AB, q += InterleavedQ4_0.BlockBytes)
         {
             Vector256<byte> v0 = Vector256.Load(q), v1 = Vector256.Load(q + 32), v2 = Vector256.Load(q + 64), v3 = Vector256.Load(q + 96);
             Vector256<byte> l0 = v0 & mask, l1 = v1 & mask, l2 = v2 & mask, l3 = v3 & mask;
             Vector256<byte> h0 = Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, h1 = Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask;
             Vector256<byte> h2 = Avx2.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & mask, h3 = Avx2.ShiftRightLogical(v3.AsUInt16(), 4).AsByte() & mask;
-            Vector256<float> dw = Q4_0Scales(s + b * InterleavedQ4_0.BlockScaleBytes);
+            Vector256<float> dw = Q4_0Scales(q + InterleavedQ4_0.BlockQuantBytes);
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y, bias[b])), dw * d[b], acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + stride, bias[nb + b])), dw * d[nb + b], acc1);
             acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(TokenSums<T>(l0, l1, l2, l3, h0, h1, h2, h3, y + 2 * stride, bias[2 * nb + b])), dw * d[2 * nb + b], acc2);

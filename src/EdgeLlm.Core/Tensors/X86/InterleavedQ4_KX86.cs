@@ -17,7 +17,6 @@ namespace EdgeLlm.Core.Tensors.X86;
 internal static unsafe class InterleavedQ4_KX86
 {
     private const int AB = BlockQ8_K.Bytes;
-    private const int PrefetchDistance = 1024;
 
     /// <summary>Floats of activation terms per token and block: d_a, then four packed (Σy_2p, Σy_2p+1) int16 pairs.</summary>
     public const int AuxPerBlock = 5;
@@ -47,61 +46,8 @@ internal static unsafe class InterleavedQ4_KX86
         float* aux = stackalloc float[nb * AuxPerBlock];
         Prepare(a, 0, 1, n, aux);
         long groupBytes = InterleavedQ4_K.GroupBytes(n);
-        int g = 0;
-        for (; g + 2 <= groupCount; g += 2)
-            TwoGroups<T>(groups + g * groupBytes, groupBytes, nb, a + BlockQ8_K.Qs, aux, (int*)(aux + nb), results + g * 8);
-        if (g < groupCount)
+        for (int g = 0; g < groupCount; g++)
             OneToken<T>(groups + g * groupBytes, nb, a + BlockQ8_K.Qs, aux, (int*)(aux + nb), results + g * 8);
-    }
-
-    /// <summary>
-    /// Generation over two groups at once: two weight streams in flight (measured ~10% faster than one at a time when
-    /// memory-bound), each activation broadcast used for both and then dead, so AVX2's 16 registers hold everything.
-    /// </summary>
-    private static void TwoGroups<T>(byte* q0, long groupBytes, int nb, byte* y, float* dy, int* pairs, float* output) where T : struct, IX86IntDot
-    {
-        byte* q1 = q0 + groupBytes;
-        byte* meta0 = q0 + nb * InterleavedQ4_K.BlockQuantBytes, meta1 = q1 + nb * InterleavedQ4_K.BlockQuantBytes;
-        Vector256<byte> mask = Vector256.Create((byte)0x0F);
-        Vector256<float> acc0 = default, acc1 = default;
-        for (int b = 0; b < nb; b++, q0 += InterleavedQ4_K.BlockQuantBytes, q1 += InterleavedQ4_K.BlockQuantBytes,
-             meta0 += InterleavedQ4_K.BlockMetaBytes, meta1 += InterleavedQ4_K.BlockMetaBytes, y += AB)
-        {
-            Vector256<int> is0 = default, is1 = default;
-            for (int c = 0; c < 4; c++)
-            {
-                byte* qc0 = q0 + 256 * c, qc1 = q1 + 256 * c, yc = y + 64 * c;
-                for (int line = 0; line < 256; line += 64)
-                {
-                    Sse.Prefetch0(qc0 + PrefetchDistance + line);
-                    Sse.Prefetch0(qc1 + PrefetchDistance + line);
-                }
-                // One chain per sub-block and group: eight 4-bit steps, the most an int16 partial takes.
-                Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default;
-                for (int k = 0; k < 8; k++)
-                {
-                    Vector256<sbyte> yl = Quad(yc + 4 * k), yh = Quad(yc + 32 + 4 * k);
-                    Vector256<byte> v0 = Vector256.Load(qc0 + 32 * k), v1 = Vector256.Load(qc1 + 32 * k);
-                    l0 = T.Partial(l0, v0 & mask, yl);
-                    l1 = T.Partial(l1, v1 & mask, yl);
-                    h0 = T.Partial(h0, Avx2.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & mask, yh);
-                    h1 = T.Partial(h1, Avx2.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & mask, yh);
-                }
-                is0 = T.FinishScaled(T.FinishScaled(is0, l0, Bytes(meta0 + InterleavedQ4_K.MetaScales + 16 * c)), h0, Bytes(meta0 + InterleavedQ4_K.MetaScales + 16 * c + 8));
-                is1 = T.FinishScaled(T.FinishScaled(is1, l1, Bytes(meta1 + InterleavedQ4_K.MetaScales + 16 * c)), h1, Bytes(meta1 + InterleavedQ4_K.MetaScales + 16 * c + 8));
-            }
-            Vector256<int> m0 = default, m1 = default;
-            for (int p = 0; p < 4; p++)
-            {
-                Vector256<short> yp = Vector256.Create(pairs[b * 4 + p]).AsInt16();
-                m0 = T.MaddI16(m0, MinPairs(meta0 + InterleavedQ4_K.MetaMins, p), yp);
-                m1 = T.MaddI16(m1, MinPairs(meta1 + InterleavedQ4_K.MetaMins, p), yp);
-            }
-            acc0 = Step(acc0, is0, m0, InterleavedQ4_0X86.Halves(meta0 + InterleavedQ4_K.MetaD), InterleavedQ4_0X86.Halves(meta0 + InterleavedQ4_K.MetaDMin), dy[b]);
-            acc1 = Step(acc1, is1, m1, InterleavedQ4_0X86.Halves(meta1 + InterleavedQ4_K.MetaD), InterleavedQ4_0X86.Halves(meta1 + InterleavedQ4_K.MetaDMin), dy[b]);
-        }
-        acc0.Store(output);
-        acc1.Store(output + 8);
     }
 
     /// <summary>output[t·outStride + 8g + r] = row r of group g · token t, after <see cref="Prepare"/> on the same tokens.</summary>
@@ -138,20 +84,15 @@ internal static unsafe class InterleavedQ4_KX86
 
     private static void OneToken<T>(byte* q, int nb, byte* y, float* dy, int* pairs, float* output) where T : struct, IX86IntDot
     {
-        byte* meta = q + nb * InterleavedQ4_K.BlockQuantBytes;
+        byte* meta = q + InterleavedQ4_K.BlockQuantBytes;
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
         Vector256<float> acc = default;
-        for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockQuantBytes, meta += InterleavedQ4_K.BlockMetaBytes, y += AB)
+        for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockBytes, meta += InterleavedQ4_K.BlockBytes, y += AB)
         {
             Vector256<int> isum = default;
             for (int c = 0; c < 4; c++)
             {
                 byte* qc = q + 256 * c, yc = y + 64 * c;
-                // As in the Q4_0 kernel: keep the stream coming across 4 KiB page boundaries.
-                Sse.Prefetch0(qc + PrefetchDistance);
-                Sse.Prefetch0(qc + PrefetchDistance + 64);
-                Sse.Prefetch0(qc + PrefetchDistance + 128);
-                Sse.Prefetch0(qc + PrefetchDistance + 192);
                 Vector256<int> lo0 = default, lo1 = default, hi0 = default, hi1 = default;
                 for (int k = 0; k < 8; k += 2)
                 {
@@ -177,10 +118,10 @@ internal static unsafe class InterleavedQ4_KX86
 
     private static void FourTokens<T>(byte* q, int nb, byte* y, nint stride, float* dy, int* pairs, float* output, nint outStride) where T : struct, IX86IntDot
     {
-        byte* meta = q + nb * InterleavedQ4_K.BlockQuantBytes;
+        byte* meta = q + InterleavedQ4_K.BlockQuantBytes;
         Vector256<byte> mask = Vector256.Create((byte)0x0F);
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockQuantBytes, meta += InterleavedQ4_K.BlockMetaBytes, y += AB)
+        for (int b = 0; b < nb; b++, q += InterleavedQ4_K.BlockBytes, meta += InterleavedQ4_K.BlockBytes, y += AB)
         {
             Vector256<int> is0 = default, is1 = default, is2 = default, is3 = default;
             for (int c = 0; c < 4; c++)

@@ -6,7 +6,7 @@ using EdgeLlm.Core.Tensors.Formats;
 namespace EdgeLlm.Core.Tensors.X86;
 
 /// <summary>
-/// Interleaved Q6_K (<see cref="InterleavedQ6_K"/>) × Q8_K generation on AVX-512BW, two row groups per pass: each 512-bit
+/// Interleaved Q6_K (<see cref="InterleavedQ6_K"/>) × Q8_K generation on AVX-512BW, one row group at a time: each 512-bit
 /// load holds two neighbouring chunks (lanes 0-7 chunk m, lanes 8-15 chunk m+1, both in the same 16-column sub-block), so
 /// three loads give four vectors of 6-bit quants for 8 columns of 8 rows.
 /// </summary>
@@ -15,13 +15,13 @@ namespace EdgeLlm.Core.Tensors.X86;
 /// 256-bit kernel walked one group at a time with one pmaddwd per pmaddubsw. Here the two pmaddubsw of a sub-block quarter
 /// add in int16 first (each at most 2·63·128, two within ±32767), one pmaddwd widens them, and the sub-block's −32·Σy
 /// bias enters the low half only (lanes r and r+8 are halves of row r's sum, added once per block). The scale multiply
-/// stays in integers as in the 256-bit kernel, on the scale bytes duplicated into both halves; the groups of a pass share
-/// the activation vectors and biases.
+/// stays in integers as in the 256-bit kernel, on the scale bytes duplicated into both halves. One group per pass reads
+/// the weights as one sequential stream, which memory serves fastest (see <see cref="InterleavedQ4_0"/>); bench --kernels
+/// from memory on the AVX-512 EPYC: two groups per pass with the old two-stream layout ~9 GB/s, one group now ~19.
 /// </remarks>
 internal static unsafe class InterleavedQ6_KAvx512
 {
     private const int AB = BlockQ8_K.Bytes;
-    private const int GroupBlockBytes = InterleavedQ6_K.BlockQuantBytes + InterleavedQ6_K.BlockMetaBytes;
 
     public static bool IsSupported => Avx512BW.IsSupported && Avx512F.IsSupported && Avx2IntDot.IsSupported;
 
@@ -31,37 +31,26 @@ internal static unsafe class InterleavedQ6_KAvx512
         long groupBytes = InterleavedQ6_K.GroupBytes(n);
         int* bias = stackalloc int[nb * InterleavedQ6_KX86.AuxPerBlock];
         InterleavedQ6_KX86.Prepare(a, 0, 1, n, (float*)bias);
-        int g = 0;
-        for (; g + 2 <= groupCount; g += 2)
-            Groups(groups + g * groupBytes, groupBytes, 2, nb, a, bias, results + g * 8);
-        if (g < groupCount)
-            Groups(groups + g * groupBytes, 0, 1, nb, a, bias, results + g * 8);
+        for (int g = 0; g < groupCount; g++)
+            OneGroup(groups + g * groupBytes, nb, a, bias, results + g * 8);
     }
 
     /// <summary>vpermd control: int k of the source in lanes 0-7, int k+1 in lanes 8-15.</summary>
     private static Vector512<int> Pair(int k) => Vector512.Create(Vector256.Create(k), Vector256.Create(k + 1));
 
-    /// <summary>
-    /// One or two groups (<paramref name="count"/>) of 8 rows over all blocks, the second groupBytes after the first, walked
-    /// one after the other inside each sub-block so only their sums stay live beside the shared activation vectors. Unlike
-    /// Q4_0, four groups per pass read Q6_K from memory slower here than two (bench --kernels: ~7 against ~9 GB/s).
-    /// </summary>
-    private static void Groups(byte* q0, long groupBytes, int count, int nb, byte* a, int* bias, float* results)
+    /// <summary>One group of 8 rows over all blocks.</summary>
+    private static void OneGroup(byte* q, int nb, byte* a, int* bias, float* results)
     {
-        byte* q1 = q0 + groupBytes;
-        long meta = nb * InterleavedQ6_K.BlockQuantBytes; // from a group's quants of block b to its metadata of block b
+        const int meta = InterleavedQ6_K.BlockQuantBytes; // from a block's quants to its metadata
         Vector512<int> first = Pair(0), second = Pair(2);
-        Vector256<float> acc0 = default, acc1 = default;
-        for (int b = 0; b < nb; b++, meta += InterleavedQ6_K.BlockMetaBytes - InterleavedQ6_K.BlockQuantBytes)
+        Vector256<float> acc = default;
+        for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockBytes)
         {
             byte* y = a + b * AB + BlockQ8_K.Qs;
             int* bb = bias + b * 16;
-            Vector512<int> isum0 = default, isum1 = default;
+            Vector512<int> isum = default;
             for (int sb = 0; sb < 4; sb++)
             {
-                // The same lines one block ahead: the hardware prefetcher stops at 4 KiB page boundaries.
-                Prefetch(q0 + GroupBlockBytes, sb);
-                if (count == 2) Prefetch(q1 + GroupBlockBytes, sb);
                 // The sub-block's 16 activation bytes of each quarter; pair 0 is chunks (4sb, 4sb+1), pair 1 (4sb+2, 4sb+3).
                 Vector512<int> ya = Vector128.Load((int*)(y + 16 * sb)).ToVector256Unsafe().ToVector512Unsafe();
                 Vector512<int> yb = Vector128.Load((int*)(y + 64 + 16 * sb)).ToVector256Unsafe().ToVector512Unsafe();
@@ -72,34 +61,17 @@ internal static unsafe class InterleavedQ6_KAvx512
                 Vector512<sbyte> yc0 = Avx512F.PermuteVar16x32(yc, first).AsSByte(), yc1 = Avx512F.PermuteVar16x32(yc, second).AsSByte();
                 Vector512<sbyte> yd0 = Avx512F.PermuteVar16x32(yd, first).AsSByte(), yd1 = Avx512F.PermuteVar16x32(yd, second).AsSByte();
                 Vector512<int> ba = LowHalf(bb[sb]), bB = LowHalf(bb[4 + sb]), bc = LowHalf(bb[8 + sb]), bd = LowHalf(bb[12 + sb]);
-                isum0 = SubBlock(isum0, q0, q0 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
-                if (count == 2) isum1 = SubBlock(isum1, q1, q1 + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
+                isum = SubBlock(isum, q, q + meta, sb, ya0, ya1, yb0, yb1, yc0, yc1, yd0, yd1, ba, bB, bc, bd);
             }
-            Vector256<float> dy = Vector256.Create(*(float*)(a + b * AB + BlockQ8_K.D));
-            acc0 = Accumulate(acc0, isum0, q0 + meta, dy);
-            if (count == 2) acc1 = Accumulate(acc1, isum1, q1 + meta, dy);
-            q0 += InterleavedQ6_K.BlockQuantBytes;
-            q1 += InterleavedQ6_K.BlockQuantBytes;
+            acc = Accumulate(acc, isum, q + meta, Vector256.Create(*(float*)(a + b * AB + BlockQ8_K.D)));
         }
-        acc0.Store(results);
-        if (count == 2) acc1.Store(results + 8);
+        acc.Store(results);
     }
 
     /// <summary>acc + the block's 8 row sums (both halves of isum) times d_w·d_a.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Accumulate(Vector256<float> acc, Vector512<int> isum, byte* meta, Vector256<float> dy) =>
         Fma.MultiplyAdd(Avx.ConvertToVector256Single(isum.GetLower() + isum.GetUpper()), InterleavedQ4_0X86.Halves(meta + InterleavedQ6_K.MetaD) * dy, acc);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* ahead, int sb)
-    {
-        Sse.Prefetch0(ahead + 128 * sb);
-        Sse.Prefetch0(ahead + 128 * sb + 64);
-        Sse.Prefetch0(ahead + 512 + 128 * sb);
-        Sse.Prefetch0(ahead + 512 + 128 * sb + 64);
-        Sse.Prefetch0(ahead + InterleavedQ6_K.HighPlane + 128 * sb);
-        Sse.Prefetch0(ahead + InterleavedQ6_K.HighPlane + 128 * sb + 64);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> LowHalf(int value) => Vector256.Create(value).ToVector512();
@@ -140,8 +112,9 @@ internal static unsafe class InterleavedQ6_KAvx512
     private static void Quants(byte* q, int m, out Vector512<byte> va, out Vector512<byte> vb, out Vector512<byte> vc, out Vector512<byte> vd)
     {
         Vector512<byte> low = Vector512.Create((byte)0x0F), top = Vector512.Create((byte)0x30);
-        Vector512<byte> l0 = Vector512.Load(q + 32 * m), l1 = Vector512.Load(q + 32 * (m + 16));
-        Vector512<ushort> h = Vector512.Load((ushort*)(q + InterleavedQ6_K.HighPlane + 32 * m));
+        byte* chunk = q + InterleavedQ6_K.Chunk(m); // chunks m and m + 1 (m even) are neighbours
+        Vector512<byte> l0 = Vector512.Load(chunk), l1 = Vector512.Load(chunk + InterleavedQ6_K.SecondNibbles);
+        Vector512<ushort> h = Vector512.Load((ushort*)(chunk + InterleavedQ6_K.HighBits));
         va = (l0 & low) | (Avx512BW.ShiftLeftLogical(h, 4).AsByte() & top);
         vb = (l1 & low) | (Avx512BW.ShiftLeftLogical(h, 2).AsByte() & top);
         vc = (Avx512BW.ShiftRightLogical(l0.AsUInt16(), 4).AsByte() & low) | (h.AsByte() & top);

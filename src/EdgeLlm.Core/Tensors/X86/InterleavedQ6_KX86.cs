@@ -13,7 +13,6 @@ namespace EdgeLlm.Core.Tensors.X86;
 internal static unsafe class InterleavedQ6_KX86
 {
     private const int AB = BlockQ8_K.Bytes;
-    private const int GroupBlockBytes = InterleavedQ6_K.BlockQuantBytes + InterleavedQ6_K.BlockMetaBytes;
 
     /// <summary>Ints of activation terms per token and block: −32·Σy of each 16-column sub-block.</summary>
     public const int AuxPerBlock = 16;
@@ -62,8 +61,9 @@ internal static unsafe class InterleavedQ6_KX86
     private static void Quants(byte* q, int m, out Vector256<byte> va, out Vector256<byte> vb, out Vector256<byte> vc, out Vector256<byte> vd)
     {
         Vector256<byte> low = Vector256.Create((byte)0x0F), top = Vector256.Create((byte)0x30);
-        Vector256<byte> l0 = Vector256.Load(q + 32 * m), l1 = Vector256.Load(q + 32 * (m + 16));
-        Vector256<ushort> h = Vector256.Load((ushort*)(q + InterleavedQ6_K.HighPlane + 32 * m));
+        byte* chunk = q + InterleavedQ6_K.Chunk(m);
+        Vector256<byte> l0 = Vector256.Load(chunk), l1 = Vector256.Load(chunk + InterleavedQ6_K.SecondNibbles);
+        Vector256<ushort> h = Vector256.Load((ushort*)(chunk + InterleavedQ6_K.HighBits));
         va = (l0 & low) | (Avx2.ShiftLeftLogical(h, 4).AsByte() & top);
         vb = (l1 & low) | (Avx2.ShiftLeftLogical(h, 2).AsByte() & top);
         vc = (Avx2.ShiftRightLogical(l0.AsUInt16(), 4).AsByte() & low) | (h.AsByte() & top);
@@ -78,9 +78,9 @@ internal static unsafe class InterleavedQ6_KX86
 
     private static void FourTokens<T>(byte* q, int nb, byte* a, nint stride, int* bias, float* output, nint outStride) where T : struct, IX86IntDot
     {
-        byte* meta = q + nb * InterleavedQ6_K.BlockQuantBytes;
+        byte* meta = q + InterleavedQ6_K.BlockQuantBytes;
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockQuantBytes, meta += InterleavedQ6_K.BlockMetaBytes)
+        for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockBytes, meta += InterleavedQ6_K.BlockBytes)
         {
             byte* y0 = a + b * AB + BlockQ8_K.Qs, y1 = y0 + stride, y2 = y0 + 2 * stride, y3 = y0 + 3 * stride;
             int* b0 = bias + b * 16, b1 = b0 + nb * 16, b2 = b1 + nb * 16, b3 = b2 + nb * 16;
@@ -127,22 +127,15 @@ internal static unsafe class InterleavedQ6_KX86
 
     private static void OneGroup<T>(byte* q, int nb, byte* a, int* bias, float* output) where T : struct, IX86IntDot
     {
-        byte* meta = q + nb * InterleavedQ6_K.BlockQuantBytes;
+        byte* meta = q + InterleavedQ6_K.BlockQuantBytes;
         Vector256<float> acc = default;
-        for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockQuantBytes, meta += InterleavedQ6_K.BlockMetaBytes)
+        for (int b = 0; b < nb; b++, q += InterleavedQ6_K.BlockBytes, meta += InterleavedQ6_K.BlockBytes)
         {
             byte* y = a + b * AB + BlockQ8_K.Qs;
             int* bb = bias + b * 16; // this token's terms
             Vector256<int> isum = default;
             for (int sb = 0; sb < 4; sb++)
             {
-                // The same lines one block ahead: the hardware prefetcher stops at 4 KiB page boundaries.
-                Sse.Prefetch0(q + GroupBlockBytes + 128 * sb);
-                Sse.Prefetch0(q + GroupBlockBytes + 128 * sb + 64);
-                Sse.Prefetch0(q + GroupBlockBytes + 512 + 128 * sb);
-                Sse.Prefetch0(q + GroupBlockBytes + 512 + 128 * sb + 64);
-                Sse.Prefetch0(q + GroupBlockBytes + InterleavedQ6_K.HighPlane + 128 * sb);
-                Sse.Prefetch0(q + GroupBlockBytes + InterleavedQ6_K.HighPlane + 128 * sb + 64);
                 Vector256<int> sa = Vector256.Create(bb[sb]), sB = Vector256.Create(bb[4 + sb]);
                 Vector256<int> sc = Vector256.Create(bb[8 + sb]), sd = Vector256.Create(bb[12 + sb]);
                 // Two chunks per step: their 6-bit products are summed as int16 pairs (T.Partial allows two such calls)
