@@ -71,12 +71,12 @@ internal static unsafe class QuantTypes
                     [KernelPath.NeonDot] = new(&InterleavedQ4_0Arm.Rows<SdotArm>),
                     [KernelPath.NeonEmulated] = new(&InterleavedQ4_0Arm.Rows<EmulatedSdot>),
                 },
-                // The x64 tiles share the row-major tile's activation terms; arm64's are its own (also 2 per block).
+                // The x64 tiles share the row-major tile's activation terms; arm64's are its own (with four-token packs).
                 Tile = new()
                 {
                     [KernelPath.AvxVnni] = new(&Q4_0TileX86.Prepare, 2, &InterleavedQ4_0X86.Tile<VnniIntDot>),
                     [KernelPath.Avx2] = new(&Q4_0TileX86.Prepare, 2, &InterleavedQ4_0X86.Tile<Avx2IntDot>),
-                    [KernelPath.NeonDot] = new(&InterleavedQ4_0Arm.Prepare, 2, &InterleavedQ4_0Arm.Tile<SdotArm>),
+                    [KernelPath.NeonDot] = new(&InterleavedQ4_0Arm.PrepareTile, InterleavedQ4_0Arm.TileAuxPerBlock, &InterleavedQ4_0Arm.Tile<SdotArm>),
                 },
             },
         },

@@ -133,6 +133,16 @@ internal static unsafe class Neon
     public static Vector128<float> MulByLane0(Vector128<float> a, Vector128<float> b) =>
         AdvSimd.IsSupported ? AdvSimd.MultiplyBySelectedScalar(a, b, 0) : a * Vector128.Create(b.ToScalar());
 
+    /// <summary>fmul by element: a · lane <paramref name="lane"/> of b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MulByLane(Vector128<float> a, Vector128<float> b, [ConstantExpected(Max = 3)] byte lane) =>
+        AdvSimd.IsSupported ? AdvSimd.MultiplyBySelectedScalar(a, b, lane) : a * Vector128.Create(b.GetElement(lane));
+
+    /// <summary>dup by element: lane <paramref name="lane"/> of v in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Broadcast(Vector128<int> v, [ConstantExpected(Max = 3)] byte lane) =>
+        AdvSimd.IsSupported ? AdvSimd.DuplicateSelectedScalarToVector128(v, lane) : Vector128.Create(v.GetElement(lane));
+
     /// <summary>fmla: acc + a·b, fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulAdd(Vector128<float> acc, Vector128<float> a, Vector128<float> b) =>
