@@ -65,7 +65,8 @@ internal static unsafe class Q8_0Arm
         }
     }
 
-    private static void Four<T>(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int nb, float* terms, Vector128<int> signMask, float* results, bool accumulate)
+    /// <summary>Four rows × one token (y at its first block, terms its d_a·2¹¹² per block); also the tile's pass for leftover tokens.</summary>
+    internal static void Four<T>(byte* x0, byte* x1, byte* x2, byte* x3, byte* y, int nb, float* terms, Vector128<int> signMask, float* results, bool accumulate)
         where T : struct, IArmIntDot
     {
         Vector128<float> acc = accumulate ? Vector128.Load(results) : default;

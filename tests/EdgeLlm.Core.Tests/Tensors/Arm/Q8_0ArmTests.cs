@@ -86,6 +86,33 @@ public unsafe class Q8_0ArmTests
         Check(widening, "long", w, rows, act, n);
     }
 
+    /// <summary>The SDOT prompt tile (<see cref="Q8_0TileArm"/>) with SDOT emulated: token counts with and without leftovers after whole fours.</summary>
+    [Theory]
+    [InlineData(4, 4, 1, false)]
+    [InlineData(8, 5, 3, false)]
+    [InlineData(12, 9, 17, false)]
+    [InlineData(8, 7, 8, true)]
+    [InlineData(4, 8, 2, true)]
+    public void Tile_with_emulated_sdot_matches_the_scalar_dot(int rows, int tokens, int blocks, bool saturated)
+    {
+        var rng = new Random(13 * rows + tokens + blocks);
+        int n = blocks * BlockQ8_0.Elements;
+        byte[] w = KernelParity.RandomWeights(GgmlType.Q8_0, n, rows, rng);
+        byte[] act = KernelParity.RandomActivations(GgmlType.Q8_0, n, tokens, rng, out int actBytes);
+        if (saturated) KernelParity.Saturate(GgmlType.Q8_0, w, act);
+        var aux = new float[tokens * blocks * Q8_0TileArm.AuxPerBlock];
+        int stride = rows + 3;
+        var results = new float[stride * tokens];
+        nint rowBytes = (nint)GgmlTypeInfo.RowBytes(GgmlType.Q8_0, n);
+        fixed (byte* pw = w, pa = act)
+        fixed (float* x = aux, r = results)
+        {
+            Q8_0TileArm.Prepare(pa, actBytes, tokens, n, x);
+            Q8_0TileArm.Run<EmulatedSdot>(pw, rowBytes, rows, pa, actBytes, tokens, n, x, r, stride, null);
+        }
+        KernelParity.CheckResults($"arm64 Q8_0 tile [emulated sdot] rows={rows} tokens={tokens}", GgmlType.Q8_0, n, w, rows, act, tokens, results, stride);
+    }
+
     private static void Check(bool widening, string what, byte[] w, int rows, byte[] act, int n)
     {
         var results = new float[rows];
