@@ -56,32 +56,41 @@ internal static unsafe class Q8_0TileArm
             for (int b = 0; b < nb; b++) *rest++ = Fp16.ToSingleArithmetic(*(ushort*)(act + t * stride + b * B)) * Fp16.TwoPow112;
     }
 
-    /// <summary>output[t·outStride + r] = row r · token t, after <see cref="Prepare"/> on the same tokens; rows a multiple of 4.</summary>
+    /// <summary>output[t·outStride + r] = row r · token t, after <see cref="Prepare"/> on the same tokens; rows a multiple of 8 (<see cref="Dot.TileRows"/>).</summary>
     public static void Run<T>(byte* w, nint rowBytes, int rows, byte* act, nint stride, int tokens, int n, float* aux, float* output, nint outStride, byte* scratch)
         where T : struct, IArmIntDot
     {
         int nb = n / 32, quads = tokens / 4;
         float* restTerms = aux + quads * nb * (QuadBlockBytes / sizeof(float));
         Vector128<int> signMask = Vector128.Create(unchecked((int)0x8FFFE000));
-        // Four rows at a time, each against every token: the four rows' blocks stay in L1 across the token fours.
-        for (int r = 0; r + 4 <= rows; r += 4)
+        // Eight rows at a time, each against every token: the eight rows' blocks stay in L1 across the token fours.
+        for (int r = 0; r + 8 <= rows; r += 8)
         {
             byte* x = w + r * rowBytes;
             for (int q = 0; q < quads; q++)
-                FourByFour<T>(x, rowBytes, (byte*)aux + (long)q * nb * QuadBlockBytes, nb, signMask, output + 4 * q * outStride + r, outStride);
+                EightByFour<T>(x, rowBytes, (byte*)aux + (long)q * nb * QuadBlockBytes, nb, signMask, output + 4 * q * outStride + r, outStride);
             for (int t = 4 * quads; t < tokens; t++)
-                Q8_0Arm.Four<T>(x, x + rowBytes, x + 2 * rowBytes, x + 3 * rowBytes, act + t * stride, nb, restTerms + (t - 4 * quads) * nb, signMask,
-                    output + t * outStride + r, accumulate: false);
+                for (int h = 0; h < 8; h += 4)
+                {
+                    byte* xh = x + h * rowBytes;
+                    Q8_0Arm.Four<T>(xh, xh + rowBytes, xh + 2 * rowBytes, xh + 3 * rowBytes, act + t * stride, nb, restTerms + (t - 4 * quads) * nb, signMask,
+                        output + t * outStride + r + h, accumulate: false);
+                }
         }
     }
 
-    /// <summary>Four rows (rowBytes apart, from x) × four tokens (their regrouped blocks at quad).</summary>
+    /// <summary>
+    /// Eight rows (rowBytes apart, from x) × four tokens (their regrouped blocks at quad): eight rather than four rows per
+    /// pass, so the nine loads of the tokens' block, the loop's counter and the scale widening are shared by twice the rows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void FourByFour<T>(byte* x, nint rowBytes, byte* quad, int nb, Vector128<int> signMask, float* output, nint outStride)
+    private static void EightByFour<T>(byte* x, nint rowBytes, byte* quad, int nb, Vector128<int> signMask, float* output, nint outStride)
         where T : struct, IArmIntDot
     {
         byte* x0 = x, x1 = x + rowBytes, x2 = x + 2 * rowBytes, x3 = x + 3 * rowBytes;
+        byte* x4 = x + 4 * rowBytes, x5 = x + 5 * rowBytes, x6 = x + 6 * rowBytes, x7 = x + 7 * rowBytes;
         Vector128<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector128<float> acc4 = default, acc5 = default, acc6 = default, acc7 = default;
         for (int b = 0; b < nb; b++, quad += QuadBlockBytes)
         {
             Vector128<sbyte> a0 = Vector128.Load((sbyte*)quad), a1 = Vector128.Load((sbyte*)(quad + 16));
@@ -89,23 +98,36 @@ internal static unsafe class Q8_0TileArm
             Vector128<sbyte> a4 = Vector128.Load((sbyte*)(quad + 64)), a5 = Vector128.Load((sbyte*)(quad + 80));
             Vector128<sbyte> a6 = Vector128.Load((sbyte*)(quad + 96)), a7 = Vector128.Load((sbyte*)(quad + 112));
             Vector128<float> da = Vector128.Load((float*)(quad + 128));
-            // The four rows' scales as in Q8_0Arm: d_w·2⁻¹¹² by shift, one lane per row.
+            // The eight rows' scales as in Q8_0Arm: d_w·2⁻¹¹² by shift, one lane per row (rows 0-3 in dwl, 4-7 in dwh).
             Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
             halves = Neon.LoadLane(halves, 1, (short*)x1);
             halves = Neon.LoadLane(halves, 2, (short*)x2);
             halves = Neon.LoadLane(halves, 3, (short*)x3);
-            Vector128<float> dw = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
-            acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(Row<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dw, 0));
-            acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(Row<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dw, 1));
-            acc2 = Neon.MulAdd(acc2, Vector128.ConvertToSingle(Row<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dw, 2));
-            acc3 = Neon.MulAdd(acc3, Vector128.ConvertToSingle(Row<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dw, 3));
-            x0 += B; x1 += B; x2 += B; x3 += B;
+            halves = Neon.LoadLane(halves, 4, (short*)x4);
+            halves = Neon.LoadLane(halves, 5, (short*)x5);
+            halves = Neon.LoadLane(halves, 6, (short*)x6);
+            halves = Neon.LoadLane(halves, 7, (short*)x7);
+            Vector128<float> dwl = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
+            Vector128<float> dwh = ((Vector128.WidenUpper(halves) << 13) & signMask).AsSingle();
+            acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(Row<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 0));
+            acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(Row<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 1));
+            acc2 = Neon.MulAdd(acc2, Vector128.ConvertToSingle(Row<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 2));
+            acc3 = Neon.MulAdd(acc3, Vector128.ConvertToSingle(Row<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 3));
+            acc4 = Neon.MulAdd(acc4, Vector128.ConvertToSingle(Row<T>(x4, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 0));
+            acc5 = Neon.MulAdd(acc5, Vector128.ConvertToSingle(Row<T>(x5, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 1));
+            acc6 = Neon.MulAdd(acc6, Vector128.ConvertToSingle(Row<T>(x6, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 2));
+            acc7 = Neon.MulAdd(acc7, Vector128.ConvertToSingle(Row<T>(x7, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 3));
+            x0 += B; x1 += B; x2 += B; x3 += B; x4 += B; x5 += B; x6 += B; x7 += B;
         }
         // acc_r holds row r against tokens 0..3: a column of the output each.
         Store(acc0, output, outStride);
         Store(acc1, output + 1, outStride);
         Store(acc2, output + 2, outStride);
         Store(acc3, output + 3, outStride);
+        Store(acc4, output + 4, outStride);
+        Store(acc5, output + 5, outStride);
+        Store(acc6, output + 6, outStride);
+        Store(acc7, output + 7, outStride);
     }
 
     /// <summary>One row's block (x at its d) against four tokens: lane t is the sum with token t.</summary>

@@ -88,11 +88,11 @@ public unsafe class Q8_0ArmTests
 
     /// <summary>The SDOT prompt tile (<see cref="Q8_0TileArm"/>) with SDOT emulated: token counts with and without leftovers after whole fours.</summary>
     [Theory]
-    [InlineData(4, 4, 1, false)]
+    [InlineData(8, 4, 1, false)]
     [InlineData(8, 5, 3, false)]
-    [InlineData(12, 9, 17, false)]
-    [InlineData(8, 7, 8, true)]
-    [InlineData(4, 8, 2, true)]
+    [InlineData(24, 9, 17, false)]
+    [InlineData(16, 7, 8, true)]
+    [InlineData(8, 8, 2, true)]
     public void Tile_with_emulated_sdot_matches_the_scalar_dot(int rows, int tokens, int blocks, bool saturated)
     {
         var rng = new Random(13 * rows + tokens + blocks);
