@@ -67,7 +67,16 @@ internal static unsafe class Q8_0TileArm
         for (int r = 0; r + 8 <= rows; r += 8)
         {
             byte* x = w + r * rowBytes;
-            for (int q = 0; q < quads; q++)
+            int q = 0;
+            // Pairs of token fours first: eight tokens per pass of four rows share each row's loads and scales.
+            for (; q + 2 <= quads; q += 2)
+            {
+                byte* quad = (byte*)aux + (long)q * nb * QuadBlockBytes;
+                float* o = output + 4 * q * outStride + r;
+                FourByEight<T>(x, rowBytes, quad, quad + (long)nb * QuadBlockBytes, nb, signMask, o, outStride);
+                FourByEight<T>(x + 4 * rowBytes, rowBytes, quad, quad + (long)nb * QuadBlockBytes, nb, signMask, o + 4, outStride);
+            }
+            if (q < quads)
                 EightByFour<T>(x, rowBytes, (byte*)aux + (long)q * nb * QuadBlockBytes, nb, signMask, output + 4 * q * outStride + r, outStride);
             for (int t = 4 * quads; t < tokens; t++)
                 for (int h = 0; h < 8; h += 4)
@@ -128,6 +137,73 @@ internal static unsafe class Q8_0TileArm
         Store(acc5, output + 5, outStride);
         Store(acc6, output + 6, outStride);
         Store(acc7, output + 7, outStride);
+    }
+
+    /// <summary>
+    /// Four rows (rowBytes apart, from x) × eight tokens (two fours, regrouped at quadA and quadB): each row's block is
+    /// loaded and its scale converted once for eight tokens, and the sixteen activation vectors fill the registers the
+    /// other four rows of <see cref="EightByFour{T}"/> would take (16 + 2 scales + 8 accumulators + temporaries: arm64's 32).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FourByEight<T>(byte* x, nint rowBytes, byte* quadA, byte* quadB, int nb, Vector128<int> signMask, float* output, nint outStride)
+        where T : struct, IArmIntDot
+    {
+        byte* x0 = x, x1 = x + rowBytes, x2 = x + 2 * rowBytes, x3 = x + 3 * rowBytes;
+        Vector128<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        Vector128<float> acc4 = default, acc5 = default, acc6 = default, acc7 = default;
+        for (int b = 0; b < nb; b++, quadA += QuadBlockBytes, quadB += QuadBlockBytes)
+        {
+            Vector128<sbyte> a0 = Vector128.Load((sbyte*)quadA), a1 = Vector128.Load((sbyte*)(quadA + 16));
+            Vector128<sbyte> a2 = Vector128.Load((sbyte*)(quadA + 32)), a3 = Vector128.Load((sbyte*)(quadA + 48));
+            Vector128<sbyte> a4 = Vector128.Load((sbyte*)(quadA + 64)), a5 = Vector128.Load((sbyte*)(quadA + 80));
+            Vector128<sbyte> a6 = Vector128.Load((sbyte*)(quadA + 96)), a7 = Vector128.Load((sbyte*)(quadA + 112));
+            Vector128<sbyte> b0 = Vector128.Load((sbyte*)quadB), b1 = Vector128.Load((sbyte*)(quadB + 16));
+            Vector128<sbyte> b2 = Vector128.Load((sbyte*)(quadB + 32)), b3 = Vector128.Load((sbyte*)(quadB + 48));
+            Vector128<sbyte> b4 = Vector128.Load((sbyte*)(quadB + 64)), b5 = Vector128.Load((sbyte*)(quadB + 80));
+            Vector128<sbyte> b6 = Vector128.Load((sbyte*)(quadB + 96)), b7 = Vector128.Load((sbyte*)(quadB + 112));
+            Vector128<float> da = Vector128.Load((float*)(quadA + 128)), db = Vector128.Load((float*)(quadB + 128));
+            Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
+            halves = Neon.LoadLane(halves, 1, (short*)x1);
+            halves = Neon.LoadLane(halves, 2, (short*)x2);
+            halves = Neon.LoadLane(halves, 3, (short*)x3);
+            Vector128<float> dw = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
+            RowTwice<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 0), MulByLane(db, dw, 0), ref acc0, ref acc4);
+            RowTwice<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 1), MulByLane(db, dw, 1), ref acc1, ref acc5);
+            RowTwice<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 2), MulByLane(db, dw, 2), ref acc2, ref acc6);
+            RowTwice<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 3), MulByLane(db, dw, 3), ref acc3, ref acc7);
+            x0 += B; x1 += B; x2 += B; x3 += B;
+        }
+        // acc_r: row r against tokens 0..3; acc_(4+r): against tokens 4..7.
+        Store(acc0, output, outStride);
+        Store(acc1, output + 1, outStride);
+        Store(acc2, output + 2, outStride);
+        Store(acc3, output + 3, outStride);
+        float* upper = output + 4 * outStride;
+        Store(acc4, upper, outStride);
+        Store(acc5, upper + 1, outStride);
+        Store(acc6, upper + 2, outStride);
+        Store(acc7, upper + 3, outStride);
+    }
+
+    /// <summary>One row's block (x at its d) against two token fours, each sum times its d_w·d_a into its accumulator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTwice<T>(byte* x, Vector128<sbyte> a0, Vector128<sbyte> a1, Vector128<sbyte> a2, Vector128<sbyte> a3,
+        Vector128<sbyte> a4, Vector128<sbyte> a5, Vector128<sbyte> a6, Vector128<sbyte> a7,
+        Vector128<sbyte> b0, Vector128<sbyte> b1, Vector128<sbyte> b2, Vector128<sbyte> b3,
+        Vector128<sbyte> b4, Vector128<sbyte> b5, Vector128<sbyte> b6, Vector128<sbyte> b7,
+        Vector128<float> dA, Vector128<float> dB, ref Vector128<float> accA, ref Vector128<float> accB) where T : struct, IArmIntDot
+    {
+        Vector128<sbyte> lo = Vector128.Load((sbyte*)(x + BlockQ8_0.Qs)), hi = Vector128.Load((sbyte*)(x + BlockQ8_0.Qs + 16));
+        Vector128<int> s = T.DotLane(default, a0, lo, 0), t = T.DotLane(default, b0, lo, 0);
+        s = T.DotLane(s, a1, lo, 1); t = T.DotLane(t, b1, lo, 1);
+        s = T.DotLane(s, a2, lo, 2); t = T.DotLane(t, b2, lo, 2);
+        s = T.DotLane(s, a3, lo, 3); t = T.DotLane(t, b3, lo, 3);
+        s = T.DotLane(s, a4, hi, 0); t = T.DotLane(t, b4, hi, 0);
+        s = T.DotLane(s, a5, hi, 1); t = T.DotLane(t, b5, hi, 1);
+        s = T.DotLane(s, a6, hi, 2); t = T.DotLane(t, b6, hi, 2);
+        s = T.DotLane(s, a7, hi, 3); t = T.DotLane(t, b7, hi, 3);
+        accA = Neon.MulAdd(accA, Vector128.ConvertToSingle(s), dA);
+        accB = Neon.MulAdd(accB, Vector128.ConvertToSingle(t), dB);
     }
 
     /// <summary>One row's block (x at its d) against four tokens: lane t is the sum with token t.</summary>

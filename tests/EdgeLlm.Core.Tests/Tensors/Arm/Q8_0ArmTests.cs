@@ -93,6 +93,8 @@ public unsafe class Q8_0ArmTests
     [InlineData(24, 9, 17, false)]
     [InlineData(16, 7, 8, true)]
     [InlineData(8, 8, 2, true)]
+    [InlineData(16, 12, 5, false)]
+    [InlineData(8, 19, 4, true)]
     public void Tile_with_emulated_sdot_matches_the_scalar_dot(int rows, int tokens, int blocks, bool saturated)
     {
         var rng = new Random(13 * rows + tokens + blocks);
