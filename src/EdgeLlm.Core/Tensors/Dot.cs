@@ -73,7 +73,7 @@ public static unsafe class Dot
     /// <summary>Longest F16 query <see cref="StridedRows"/> converts on the stack (a head has 64-256 dimensions).</summary>
     private const int MaxStridedHalfQuery = 1024;
 
-    /// <summary>Per-worker scratch <see cref="Tile"/> needs (the one row-major tile kernel, Q4_0 on x64, sets it; another must fit).</summary>
+    /// <summary>Per-worker scratch <see cref="Tile"/> needs (the row-major Q4_0 tile on x64 sets it; arm64's Q8_0 tile needs none; another must fit).</summary>
     public const int TileScratchBytes = Q4_0TileX86.ScratchBytes;
 
     /// <summary>Rows per tile of <see cref="Tile"/>; row counts that are not a multiple go through <see cref="Rows"/> for the rest.</summary>

@@ -43,7 +43,8 @@ public static class KernelParity
     {
         var rng = new Random(1234 + (int)type);
         int block = GgmlTypeInfo.BlockSize(type) == 1 ? 32 : GgmlTypeInfo.BlockSize(type);
-        foreach (int blocks in new[] { 1, 3, 8 })
+        // Q8_0 also saturated (see Saturate), the case where a kernel summing products in int16 would wrap.
+        foreach (var (blocks, saturated) in type == GgmlType.Q8_0 ? new[] { (1, false), (3, false), (8, false), (5, true) } : new[] { (1, false), (3, false), (8, false) })
         {
             int n = blocks * block;
             const int rows = 7; // one pass of four plus a remainder of three
@@ -51,6 +52,7 @@ public static class KernelParity
             for (int r = 0; r < rows; r++) w.AddRange(RandomBlocks.WeightRow(type, n, rng));
             byte[] weights = w.ToArray();
             byte[] act = RandomBlocks.ActivationRow(type, n, rng, out _);
+            if (saturated) Saturate(type, weights, act);
             long rowBytes = GgmlTypeInfo.RowBytes(type, n);
             var results = new float[rows];
             Dot.Rows(type, weights, rows, act, n, results);
@@ -76,12 +78,15 @@ public static class KernelParity
             int n = blocks * GgmlTypeInfo.BlockSize(type);
             byte[] w = RandomWeights(type, n, rows, rng);
             byte[] act = RandomActivations(type, n, tokens, rng, out int actBytes);
+            // Q8_0 (the arm64 tile) also saturated once, where int16 partial sums would wrap.
+            bool saturated = type == GgmlType.Q8_0 && blocks == 3;
+            if (saturated) Saturate(type, w, act);
             var aux = new float[Dot.TileAuxLength(type, tokens, n)];
             Dot.TilePrepare(type, act, actBytes, tokens, n, aux);
             int stride = rows + 3;
             var results = new float[stride * tokens];
             Dot.Tile(type, w, rows, act, actBytes, tokens, n, aux, results, stride, new byte[Dot.TileScratchBytes]);
-            CheckResults($"tile {type} rows={rows} tokens={tokens}", type, n, w, rows, act, tokens, results, stride);
+            CheckResults($"tile {type} rows={rows} tokens={tokens}{(saturated ? " saturated" : "")}", type, n, w, rows, act, tokens, results, stride);
         }
     }
 
@@ -164,10 +169,16 @@ public static class KernelParity
             GgmlType.Q4_0 => (BlockQ4_0.Bytes, BlockQ4_0.Qs, 16),
             GgmlType.Q4_K => (BlockQ4_K.Bytes, BlockQ4_K.Qs, 128),
             GgmlType.Q6_K => (BlockQ6_K.Bytes, BlockQ6_K.Ql, BlockQ6_K.Scales), // ql then qh
+            GgmlType.Q8_0 => (BlockQ8_0.Bytes, BlockQ8_0.Qs, 32),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
-        for (int b = 0; b < weights.Length; b += blockBytes) weights.AsSpan(b + first, count).Fill(0xFF);
-        if (type == GgmlType.Q4_0)
+        // Q8_0 weights at −128 (0x80) times activations at −127 (0x81): the largest products a quantized activation can make
+        // (the quantizers round to at most ±127; the x64 kernels' sign trick relies on that), 16,256 each, what an int16
+        // sum of two or more would wrap.
+        for (int b = 0; b < weights.Length; b += blockBytes) weights.AsSpan(b + first, count).Fill(type == GgmlType.Q8_0 ? (byte)0x80 : (byte)0xFF);
+        if (type == GgmlType.Q8_0)
+            for (int b = 0; b < activations.Length; b += BlockQ8_0.Bytes) activations.AsSpan(b + BlockQ8_0.Qs, 32).Fill(0x81);
+        else if (type == GgmlType.Q4_0)
             for (int b = 0; b < activations.Length; b += BlockQ8_0.Bytes) activations.AsSpan(b + BlockQ8_0.Qs, 32).Fill(0x80);
         else
             for (int b = 0; b < activations.Length; b += BlockQ8_K.Bytes)

@@ -97,6 +97,8 @@ internal static unsafe class QuantTypes
                 [KernelPath.Neon] = new(&Q8_0Arm.Rows<WideningArm>),
                 [KernelPath.NeonEmulated] = new(&Q8_0Arm.Rows<EmulatedSdot>),
             },
+            // Cortex-A76 prompt batches: tokens as lanes, from activations regrouped per four tokens (Q8_0TileArm.Prepare).
+            Tile = new() { [KernelPath.NeonDot] = new(&Q8_0TileArm.Prepare, Q8_0TileArm.AuxPerBlock, &Q8_0TileArm.Run<SdotArm>) },
         },
         // Activation-only: what Q4_1 and Q5_1 dots quantize to; no dot of its own.
         new(GgmlType.Q8_1, BlockQ8_1.Elements, BlockQ8_1.Bytes) { DequantizeBlock = &BlockQ8_1.Dequantize, QuantizeBlock = &BlockQ8_1.Quantize },

@@ -11,6 +11,12 @@ namespace EdgeLlm.Core.Tensors.Arm;
 /// </summary>
 internal static unsafe class Neon
 {
+    /// <summary>smull with the lower half of <paramref name="b"/> already split off: the products of the lower eight bytes, as int16.</summary>
+    /// <remarks>Called after the upper half's use of <paramref name="a"/>, so its lower half is its last use and the JIT needs no copy.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> MulLower(Vector128<sbyte> a, Vector64<sbyte> bLower) =>
+        AdvSimd.IsSupported ? AdvSimd.MultiplyWideningLower(a.GetLower(), bLower) : Vector128.WidenLower(a) * Vector128.WidenLower(bLower.ToVector128Unsafe());
+
     /// <summary>smull2: the products of the upper eight bytes, as int16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<short> MulUpper(Vector128<sbyte> a, Vector128<sbyte> b) =>
