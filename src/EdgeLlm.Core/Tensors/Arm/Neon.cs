@@ -139,6 +139,21 @@ internal static unsafe class Neon
     public static Vector128<float> MulByLane0(Vector128<float> a, Vector128<float> b) =>
         AdvSimd.IsSupported ? AdvSimd.MultiplyBySelectedScalar(a, b, 0) : a * Vector128.Create(b.ToScalar());
 
+    /// <summary>
+    /// The fp16 scales at x0..x3 (four rows' blocks) as floats scaled down by 2¹¹² (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>;
+    /// <paramref name="signMask"/> is its mask, passed in so the JIT does not rematerialize it per block). A fresh vector
+    /// each call (ldr h, then lanes): a loop-carried one costs a copy before the widening.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FourScalesScaledDown(byte* x0, byte* x1, byte* x2, byte* x3, Vector128<int> signMask)
+    {
+        Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
+        halves = LoadLane(halves, 1, (short*)x1);
+        halves = LoadLane(halves, 2, (short*)x2);
+        halves = LoadLane(halves, 3, (short*)x3);
+        return ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
+    }
+
     /// <summary>fmul by element: a · lane <paramref name="lane"/> of b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulByLane(Vector128<float> a, Vector128<float> b, [ConstantExpected(Max = 3)] byte lane) =>

@@ -82,13 +82,8 @@ internal static unsafe class Q4_0WideArm
             Vector128<short> p2 = Row(x2, y0, y1, y0l, y1l, low), p3 = Row(x3, y0, y1, y0l, y1l, low);
             // [r0 r0 r0 r0 r1 r1 r1 r1] and [r2 .. r3 ..], then [r0 r0 r1 r1 r2 r2 r3 r3], then one int per row.
             Vector128<int> sum = Neon.AddPairsWiden(Neon.AddPairs(Neon.AddPairs(p0, p1), Neon.AddPairs(p2, p3))) + Neon.LoadBroadcast((int*)terms + 1);
-            // A fresh vector each block (ldr h, then lanes): a loop-carried one costs a copy before the widening.
-            Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
-            halves = Neon.LoadLane(halves, 1, (short*)x1);
-            halves = Neon.LoadLane(halves, 2, (short*)x2);
-            halves = Neon.LoadLane(halves, 3, (short*)x3);
-            // The halves' bits shifted into floats' places are d_w·2⁻¹¹², exactly; dy holds d_a·2¹¹²: one rounding, as d_w·d_a.
-            Vector128<float> d = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle() * Neon.LoadBroadcast(terms);
+            // d_w·2⁻¹¹², exactly, times dy's d_a·2¹¹²: one rounding, as d_w·d_a.
+            Vector128<float> d = Neon.FourScalesScaledDown(x0, x1, x2, x3, signMask) * Neon.LoadBroadcast(terms);
             acc = Neon.MulAdd(acc, Vector128.ConvertToSingle(sum), d);
             x0 += WB; x1 += WB; x2 += WB; x3 += WB; y += AB; terms += 2;
         }

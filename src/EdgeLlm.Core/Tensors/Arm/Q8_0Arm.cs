@@ -78,13 +78,8 @@ internal static unsafe class Q8_0Arm
             Vector128<int> s2 = Row<T>(x2, y0, y1, y0l, y1l), s3 = Row<T>(x3, y0, y1, y0l, y1l);
             // [r0 r0 r1 r1] and [r2 r2 r3 r3], then one int per row.
             Vector128<int> sum = Neon.AddPairs(Neon.AddPairs(s0, s1), Neon.AddPairs(s2, s3));
-            // A fresh vector each block (ldr h, then lanes): a loop-carried one costs a copy before the widening.
-            Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
-            halves = Neon.LoadLane(halves, 1, (short*)x1);
-            halves = Neon.LoadLane(halves, 2, (short*)x2);
-            halves = Neon.LoadLane(halves, 3, (short*)x3);
-            // The halves' bits shifted into floats' places are d_w·2⁻¹¹², exactly; terms hold d_a·2¹¹²: one rounding, as d_w·d_a.
-            Vector128<float> d = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle() * Neon.LoadBroadcast(terms);
+            // d_w·2⁻¹¹², exactly, times terms' d_a·2¹¹²: one rounding, as d_w·d_a.
+            Vector128<float> d = Neon.FourScalesScaledDown(x0, x1, x2, x3, signMask) * Neon.LoadBroadcast(terms);
             acc = Neon.MulAdd(acc, Vector128.ConvertToSingle(sum), d);
             x0 += B; x1 += B; x2 += B; x3 += B; y += B; terms++;
         }
