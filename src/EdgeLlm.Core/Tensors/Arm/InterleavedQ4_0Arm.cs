@@ -66,7 +66,7 @@ internal static unsafe class InterleavedQ4_0Arm
         int nb = n / 32;
         Prepare(act, stride, tokens, n, aux);
         int* bias = (int*)(aux + tokens * nb);
-        byte* packs = (byte*)(aux + 2 * tokens * nb);
+        byte* packs = Packs(aux, tokens, nb);
         for (int t0 = 0; t0 + 4 <= tokens; t0 += 4)
             for (int b = 0; b < nb; b++)
             {
@@ -79,6 +79,9 @@ internal static unsafe class InterleavedQ4_0Arm
                 }
             }
     }
+
+    /// <summary>Where <see cref="PrepareTile"/>'s packs start: after <see cref="Prepare"/>'s d and bias of every token and block.</summary>
+    private static byte* Packs(float* aux, int tokens, int nb) => (byte*)(aux + 2 * tokens * nb);
 
     /// <summary>
     /// One group × one token for generation (y at the first block's quants), written for the fewest instructions per block:
@@ -140,7 +143,7 @@ internal static unsafe class InterleavedQ4_0Arm
             byte* q = groups + g * groupBytes;
             int t = 0;
             for (; t + 4 <= tokens; t += 4)
-                FourTokens<T>(q, nb, (byte*)(aux + 2 * tokens * nb) + (long)(t / 4) * nb * PackBytes, output + g * 8 + t * outStride, outStride);
+                FourTokens<T>(q, nb, Packs(aux, tokens, nb) + (long)(t / 4) * nb * PackBytes, output + g * 8 + t * outStride, outStride);
             for (; t < tokens; t++)
                 Generate<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, output + g * 8 + t * outStride, mask, signMask);
         }

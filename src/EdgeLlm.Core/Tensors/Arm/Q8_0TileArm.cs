@@ -1,7 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
 using EdgeLlm.Core.Tensors.Formats;
 
 namespace EdgeLlm.Core.Tensors.Arm;
@@ -52,8 +50,7 @@ internal static unsafe class Q8_0TileArm
                     ((float*)(dst + 128))[t] = Fp16.ToSingleArithmetic(*(ushort*)y) * Fp16.TwoPow112;
                 }
         float* rest = (float*)dst;
-        for (int t = 4 * quads; t < tokens; t++)
-            for (int b = 0; b < nb; b++) *rest++ = Fp16.ToSingleArithmetic(*(ushort*)(act + t * stride + b * B)) * Fp16.TwoPow112;
+        for (int t = 4 * quads; t < tokens; t++, rest += nb) Q8_0Arm.Prepare(act + t * stride, nb, rest);
     }
 
     /// <summary>output[t·outStride + r] = row r · token t, after <see cref="Prepare"/> on the same tokens; rows a multiple of 8 (<see cref="Dot.TileRows"/>).</summary>
@@ -118,14 +115,14 @@ internal static unsafe class Q8_0TileArm
             halves = Neon.LoadLane(halves, 7, (short*)x7);
             Vector128<float> dwl = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
             Vector128<float> dwh = ((Vector128.WidenUpper(halves) << 13) & signMask).AsSingle();
-            acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(Row<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 0));
-            acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(Row<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 1));
-            acc2 = Neon.MulAdd(acc2, Vector128.ConvertToSingle(Row<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 2));
-            acc3 = Neon.MulAdd(acc3, Vector128.ConvertToSingle(Row<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwl, 3));
-            acc4 = Neon.MulAdd(acc4, Vector128.ConvertToSingle(Row<T>(x4, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 0));
-            acc5 = Neon.MulAdd(acc5, Vector128.ConvertToSingle(Row<T>(x5, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 1));
-            acc6 = Neon.MulAdd(acc6, Vector128.ConvertToSingle(Row<T>(x6, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 2));
-            acc7 = Neon.MulAdd(acc7, Vector128.ConvertToSingle(Row<T>(x7, a0, a1, a2, a3, a4, a5, a6, a7)), MulByLane(da, dwh, 3));
+            acc0 = Neon.MulAdd(acc0, Vector128.ConvertToSingle(Row<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwl, 0));
+            acc1 = Neon.MulAdd(acc1, Vector128.ConvertToSingle(Row<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwl, 1));
+            acc2 = Neon.MulAdd(acc2, Vector128.ConvertToSingle(Row<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwl, 2));
+            acc3 = Neon.MulAdd(acc3, Vector128.ConvertToSingle(Row<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwl, 3));
+            acc4 = Neon.MulAdd(acc4, Vector128.ConvertToSingle(Row<T>(x4, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwh, 0));
+            acc5 = Neon.MulAdd(acc5, Vector128.ConvertToSingle(Row<T>(x5, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwh, 1));
+            acc6 = Neon.MulAdd(acc6, Vector128.ConvertToSingle(Row<T>(x6, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwh, 2));
+            acc7 = Neon.MulAdd(acc7, Vector128.ConvertToSingle(Row<T>(x7, a0, a1, a2, a3, a4, a5, a6, a7)), Neon.MulByLane(da, dwh, 3));
             x0 += B; x1 += B; x2 += B; x3 += B; x4 += B; x5 += B; x6 += B; x7 += B;
         }
         // acc_r holds row r against tokens 0..3: a column of the output each.
@@ -162,15 +159,11 @@ internal static unsafe class Q8_0TileArm
             Vector128<sbyte> b4 = Vector128.Load((sbyte*)(quadB + 64)), b5 = Vector128.Load((sbyte*)(quadB + 80));
             Vector128<sbyte> b6 = Vector128.Load((sbyte*)(quadB + 96)), b7 = Vector128.Load((sbyte*)(quadB + 112));
             Vector128<float> da = Vector128.Load((float*)(quadA + 128)), db = Vector128.Load((float*)(quadB + 128));
-            Vector128<short> halves = Vector128.CreateScalarUnsafe(*(short*)x0);
-            halves = Neon.LoadLane(halves, 1, (short*)x1);
-            halves = Neon.LoadLane(halves, 2, (short*)x2);
-            halves = Neon.LoadLane(halves, 3, (short*)x3);
-            Vector128<float> dw = ((Vector128.WidenLower(halves) << 13) & signMask).AsSingle();
-            RowTwice<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 0), MulByLane(db, dw, 0), ref acc0, ref acc4);
-            RowTwice<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 1), MulByLane(db, dw, 1), ref acc1, ref acc5);
-            RowTwice<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 2), MulByLane(db, dw, 2), ref acc2, ref acc6);
-            RowTwice<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, MulByLane(da, dw, 3), MulByLane(db, dw, 3), ref acc3, ref acc7);
+            Vector128<float> dw = Neon.FourScalesScaledDown(x0, x1, x2, x3, signMask);
+            RowTwice<T>(x0, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, Neon.MulByLane(da, dw, 0), Neon.MulByLane(db, dw, 0), ref acc0, ref acc4);
+            RowTwice<T>(x1, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, Neon.MulByLane(da, dw, 1), Neon.MulByLane(db, dw, 1), ref acc1, ref acc5);
+            RowTwice<T>(x2, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, Neon.MulByLane(da, dw, 2), Neon.MulByLane(db, dw, 2), ref acc2, ref acc6);
+            RowTwice<T>(x3, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, Neon.MulByLane(da, dw, 3), Neon.MulByLane(db, dw, 3), ref acc3, ref acc7);
             x0 += B; x1 += B; x2 += B; x3 += B;
         }
         // acc_r: row r against tokens 0..3; acc_(4+r): against tokens 4..7.
@@ -221,11 +214,6 @@ internal static unsafe class Q8_0TileArm
         s = T.DotLane(s, a6, hi, 2);
         return T.DotLane(s, a7, hi, 3);
     }
-
-    /// <summary>fmul by element: a · b[lane].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MulByLane(Vector128<float> a, Vector128<float> b, [ConstantExpected(Max = 3)] byte lane) =>
-        AdvSimd.IsSupported ? AdvSimd.MultiplyBySelectedScalar(a, b, lane) : a * Vector128.Create(b.GetElement(lane));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector128<float> v, float* p, nint stride)
