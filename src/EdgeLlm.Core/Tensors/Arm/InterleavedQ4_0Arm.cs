@@ -49,17 +49,22 @@ internal static unsafe class InterleavedQ4_0Arm
             }
     }
 
-    /// <summary>Bytes per block of a four-token pack (<see cref="PrepareTile"/>): 4 × 32 quants, 4 d_a·2¹¹², 4 biases.</summary>
-    private const int PackBytes = 4 * 32 + 16 + 16;
+    /// <summary>Bytes per block of a four-token pack (<see cref="PrepareTile"/>): 4 × 32 quants, 4 d_a·2¹¹², 4 × 8 biases.</summary>
+    private const int PackBytes = 4 * 32 + 16 + 4 * 32;
+
+    /// <summary>Where a pack's biases start: token k's bias fills the eight ints at <see cref="PackBiases"/> + 32k.</summary>
+    private const int PackBiases = 4 * 32 + 16;
 
     /// <summary>Floats of <see cref="PrepareTile"/> output per token and block: <see cref="Prepare"/>'s 2, then the packs'.</summary>
     public const int TileAuxPerBlock = 2 + PackBytes / 16;
 
     /// <summary>
     /// <see cref="Prepare"/>, then for each whole four tokens a pack per block: the four tokens' 32 quants one after the
-    /// other, their d_a·2¹¹² and their biases as four-lane vectors. <see cref="FourTokens{T}"/> then walks one pointer
-    /// with constant offsets and takes a token's d and bias by lane (fmul and dup by element) instead of loading and
-    /// broadcasting each (counted on the Cortex-A76: 43 → ~35 instructions per block of 8 rows and token).
+    /// other, their d_a·2¹¹² as a four-lane vector, then each token's bias eight times. <see cref="FourTokens{T}"/> walks one
+    /// pointer with constant offsets, takes a token's d by lane (fmul by element) and starts both of its SDOT chains with one
+    /// ldp of the bias copies; a register holding all four biases (dup by element, then a copy) cost one instruction more
+    /// per token and one too many registers, and the JIT spilled (counted on the Cortex-A76: 43 → 35 → ~32 instructions
+    /// per block of 8 rows and token).
     /// </summary>
     public static void PrepareTile(byte* act, nint stride, int tokens, int n, float* aux)
     {
@@ -75,7 +80,7 @@ internal static unsafe class InterleavedQ4_0Arm
                 {
                     Buffer.MemoryCopy(act + (t0 + k) * stride + b * AB + BlockQ8_0.Qs, pack + 32 * k, 32, 32);
                     ((float*)(pack + 128))[k] = aux[(t0 + k) * nb + b];
-                    ((int*)(pack + 144))[k] = bias[(t0 + k) * nb + b];
+                    new Span<int>(pack + PackBiases + 32 * k, 8).Fill(bias[(t0 + k) * nb + b]);
                 }
             }
     }
@@ -143,7 +148,7 @@ internal static unsafe class InterleavedQ4_0Arm
             byte* q = groups + g * groupBytes;
             int t = 0;
             for (; t + 4 <= tokens; t += 4)
-                FourTokens<T>(q, nb, Packs(aux, tokens, nb) + (long)(t / 4) * nb * PackBytes, output + g * 8 + t * outStride, outStride);
+                FourTokens<T>(q, nb, Packs(aux, tokens, nb) + (long)(t / 4) * nb * PackBytes, output + g * 8 + t * outStride, outStride, mask);
             for (; t < tokens; t++)
                 Generate<T>(q, nb, act + t * stride + BlockQ8_0.Qs, bias + t * nb, aux + t * nb, output + g * 8 + t * outStride, mask, signMask);
         }
@@ -154,7 +159,7 @@ internal static unsafe class InterleavedQ4_0Arm
     /// d_w·d_a and added to its accumulators.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Token<T>(byte* pack, [ConstantExpected(Max = 3)] byte k, Vector128<int> biases, Vector128<float> dy,
+    private static void Token<T>(byte* pack, [ConstantExpected(Max = 3)] byte k, Vector128<float> dy,
         Vector128<float> dw0, Vector128<float> dw1,
         Vector128<sbyte> l00, Vector128<sbyte> l01, Vector128<sbyte> l02, Vector128<sbyte> l03,
         Vector128<sbyte> h00, Vector128<sbyte> h01, Vector128<sbyte> h02, Vector128<sbyte> h03,
@@ -163,7 +168,7 @@ internal static unsafe class InterleavedQ4_0Arm
         ref Vector128<float> acc0, ref Vector128<float> acc1) where T : struct, IArmIntDot
     {
         Vector128<sbyte> yl = Vector128.Load((sbyte*)(pack + 32 * k)), yh = Vector128.Load((sbyte*)(pack + 32 * k + 16));
-        Vector128<int> r0 = Neon.Broadcast(biases, k), r1 = Neon.Broadcast(biases, k);
+        Vector128<int> r0 = Vector128.Load((int*)(pack + PackBiases + 32 * k)), r1 = Vector128.Load((int*)(pack + PackBiases + 32 * k + 16));
         r0 = T.DotLane(r0, l00, yl, 0); r1 = T.DotLane(r1, l10, yl, 0);
         r0 = T.DotLane(r0, l01, yl, 1); r1 = T.DotLane(r1, l11, yl, 1);
         r0 = T.DotLane(r0, l02, yl, 2); r1 = T.DotLane(r1, l12, yl, 2);
@@ -177,11 +182,11 @@ internal static unsafe class InterleavedQ4_0Arm
     }
 
     /// <summary>One group × four tokens over all blocks, from their packs (<see cref="PrepareTile"/>).</summary>
-    private static void FourTokens<T>(byte* q, int nb, byte* pack, float* output, nint outStride) where T : struct, IArmIntDot
+    private static void FourTokens<T>(byte* q, int nb, byte* pack, float* output, nint outStride, Vector128<byte> mask)
+        where T : struct, IArmIntDot
     {
-        Vector128<byte> mask = Vector128.Create((byte)0x0F);
         Vector128<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        for (int b = 0; b < nb; b++, pack += PackBytes, q += InterleavedQ4_0.BlockBytes)
+        for (byte* end = q + (long)nb * InterleavedQ4_0.BlockBytes; q < end; pack += PackBytes, q += InterleavedQ4_0.BlockBytes)
         {
             Vector128<byte> v00 = Vector128.Load(q), v10 = Vector128.Load(q + 16), v01 = Vector128.Load(q + 32), v11 = Vector128.Load(q + 48);
             Vector128<byte> v02 = Vector128.Load(q + 64), v12 = Vector128.Load(q + 80), v03 = Vector128.Load(q + 96), v13 = Vector128.Load(q + 112);
@@ -189,15 +194,17 @@ internal static unsafe class InterleavedQ4_0Arm
             Vector128<sbyte> l10 = (v10 & mask).AsSByte(), l11 = (v11 & mask).AsSByte(), l12 = (v12 & mask).AsSByte(), l13 = (v13 & mask).AsSByte();
             Vector128<sbyte> h00 = (v00 >>> 4).AsSByte(), h01 = (v01 >>> 4).AsSByte(), h02 = (v02 >>> 4).AsSByte(), h03 = (v03 >>> 4).AsSByte();
             Vector128<sbyte> h10 = (v10 >>> 4).AsSByte(), h11 = (v11 >>> 4).AsSByte(), h12 = (v12 >>> 4).AsSByte(), h13 = (v13 >>> 4).AsSByte();
+            // The mask as a constant, which the JIT reloads per block (one ldr) when registers run out, where a parameter is spilled
+            // and reloaded (two); bits 12..0 are clear after the shift anyway, so ~0x70000000 is ToSingleScaledDown's mask.
             Vector128<short> h = Vector128.Load((short*)(q + InterleavedQ4_0.BlockQuantBytes));
-            Vector128<float> dw0 = Fp16.ToSingleScaledDown(Vector128.WidenLower(h)), dw1 = Fp16.ToSingleScaledDown(Vector128.WidenUpper(h));
+            Vector128<int> signMask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+            Vector128<float> dw0 = (Neon.WidenLowerShifted(h, 13) & signMask).AsSingle(), dw1 = (Neon.WidenUpperShifted(h, 13) & signMask).AsSingle();
             Vector128<float> dy = Vector128.Load((float*)(pack + 128));
-            Vector128<int> biases = Vector128.Load((int*)(pack + 144));
             // Four tokens written out: a loop over them would keep the accumulators in memory.
-            Token<T>(pack, 0, biases, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a00, ref a01);
-            Token<T>(pack, 1, biases, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a10, ref a11);
-            Token<T>(pack, 2, biases, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a20, ref a21);
-            Token<T>(pack, 3, biases, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a30, ref a31);
+            Token<T>(pack, 0, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a00, ref a01);
+            Token<T>(pack, 1, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a10, ref a11);
+            Token<T>(pack, 2, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a20, ref a21);
+            Token<T>(pack, 3, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a30, ref a31);
         }
         a00.Store(output); a01.Store(output + 4);
         a10.Store(output + outStride); a11.Store(output + outStride + 4);

@@ -134,6 +134,16 @@ internal static unsafe class Neon
     public static Vector128<int> WidenHalves(short* p) =>
         AdvSimd.IsSupported ? AdvSimd.SignExtendWideningLower(AdvSimd.LoadVector64(p)) : Vector128.WidenLower(Vector128.CreateScalar(*(long*)p).AsInt16());
 
+    /// <summary>sshll: the lower four int16 lanes sign-extended to int lanes and shifted left by <paramref name="shift"/>, in one instruction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> WidenLowerShifted(Vector128<short> v, [ConstantExpected(Max = 15)] byte shift) =>
+        AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningLower(v.GetLower(), shift) : Vector128.WidenLower(v) << shift;
+
+    /// <summary>sshll2: the upper four int16 lanes sign-extended to int lanes and shifted left by <paramref name="shift"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> WidenUpperShifted(Vector128<short> v, [ConstantExpected(Max = 15)] byte shift) =>
+        AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningUpper(v, shift) : Vector128.WidenUpper(v) << shift;
+
     /// <summary>fmul by element: a · b[0] (b need only be loaded as a scalar).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulByLane0(Vector128<float> a, Vector128<float> b) =>
