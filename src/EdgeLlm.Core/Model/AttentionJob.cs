@@ -18,6 +18,10 @@ internal sealed class AttentionJob : IParallelWork
     private readonly float[][] _scores;
     private readonly byte[][] _queryInCacheType;
     private readonly float _scale;
+    /// <summary>arm64 with an F16 cache: the query heads of a key/value head go together (<see cref="HalfRowsGrouped128"/>).</summary>
+    private readonly bool _grouped;
+    private readonly float[][] _groupScratch;
+    private int _headsPerItem = 1;
 
     private int _layer;
     private int _firstPosition;
@@ -29,13 +33,29 @@ internal sealed class AttentionJob : IParallelWork
         _config = config;
         _cache = cache;
         _scale = 1.0f / MathF.Sqrt(config.HeadDim);
+        _grouped = cache.ElementType == GgmlType.F16 && config.HeadDim % 16 == 0
+            && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated;
+        int scoreRows = _grouped ? config.GroupSize : 1;
         _scores = new float[workers][];
         _queryInCacheType = new byte[workers][];
+        _groupScratch = new float[workers][];
         for (int w = 0; w < workers; w++)
         {
-            _scores[w] = new float[cache.ContextLength];
+            _scores[w] = new float[scoreRows * cache.ContextLength];
             _queryInCacheType[w] = new byte[config.HeadDim * cache.ElementBytes];
+            if (_grouped) _groupScratch[w] = new float[config.GroupSize * config.HeadDim + HalfRowsGrouped128.ScratchFloats(config.HeadDim)];
         }
+    }
+
+    /// <summary>
+    /// Query heads per work item on the grouped path: all of a key/value head's, unless that leaves fewer than two items per
+    /// worker (generation on a model with few key/value heads), then the largest divisor that does not.
+    /// </summary>
+    internal static int HeadsPerItem(int groupSize, int items, int workers)
+    {
+        for (int g = groupSize; g > 1; g--)
+            if (groupSize % g == 0 && (workers <= 1 || items / g >= 2 * workers)) return g;
+        return 1;
     }
 
     /// <summary>Attends tokens at positions [firstPosition, firstPosition + tokens) of one layer; their K/V are already cached.</summary>
@@ -45,11 +65,17 @@ internal sealed class AttentionJob : IParallelWork
         _firstPosition = firstPosition;
         _queries = queries;
         _output = output;
-        pool.Run(this, tokens * _config.HeadCount, 1);
+        _headsPerItem = _grouped ? HeadsPerItem(_config.GroupSize, tokens * _config.HeadCount, pool.ThreadCount) : 1;
+        pool.Run(this, tokens * _config.HeadCount / _headsPerItem, 1);
     }
 
     public void Execute(int start, int end, int worker)
     {
+        if (_grouped)
+        {
+            for (int item = start; item < end; item++) ExecuteGrouped(item, worker);
+            return;
+        }
         int headDim = _config.HeadDim;
         int queryDim = _config.QueryDim;
         int window = _config.SlidingWindow;
@@ -93,6 +119,55 @@ internal sealed class AttentionJob : IParallelWork
                 var value = values.Slice(p * rowBytes + headOffset, headDim * elementBytes);
                 AccumulateScaled(output, value, scores[p]);
             }
+        }
+    }
+
+    /// <summary>
+    /// One token's <see cref="_headsPerItem"/> query heads of one key/value head (arm64, F16 cache): the same numbers as the
+    /// per-head path, with each key and value row converted once for all of them.
+    /// </summary>
+    private unsafe void ExecuteGrouped(int item, int worker)
+    {
+        int headDim = _config.HeadDim, groups = _headsPerItem;
+        int itemsPerToken = _config.HeadCount / groups;
+        int t = item / itemsPerToken, firstHead = item % itemsPerToken * groups;
+        int position = _firstPosition + t;
+        int window = _config.SlidingWindow;
+        int first = window > 0 ? Math.Max(0, position + 1 - window) : 0;
+        int visible = position + 1 - first;
+        int rowBytes = _cache.RowBytes;
+        int headOffset = firstHead / _config.GroupSize * headDim * 2;
+        int contextLength = _cache.ContextLength;
+
+        float[] scratch = _groupScratch[worker];
+        // The queries rounded to F16 as llama.cpp converts them, times 2¹¹² (see HalfRowsGrouped128).
+        var queries = scratch.AsSpan(0, groups * headDim);
+        _queries.AsSpan(t * _config.QueryDim + firstHead * headDim, groups * headDim).CopyTo(queries);
+        Fp16.RoundToHalfPrecisionScaledUp(queries);
+
+        float[] scores = _scores[worker];
+        var keys = _cache.Keys(_layer, position + 1)[(first * rowBytes + headOffset)..];
+        var values = _cache.Values(_layer, position + 1)[(first * rowBytes + headOffset)..];
+        // Every row [r·rowBytes, r·rowBytes + 2·headDim) lies inside the spans the cache handed out.
+        if ((long)(visible - 1) * rowBytes + 2 * headDim > Math.Min(keys.Length, values.Length)) throw new InvalidOperationException("KV rows out of range");
+        var output = _output.AsSpan(t * _config.QueryDim + firstHead * headDim, groups * headDim);
+        output.Clear();
+        fixed (byte* k = keys)
+        fixed (byte* v = values)
+        fixed (float* q = queries)
+        fixed (float* s = scores)
+        fixed (float* o = output)
+        fixed (float* work = &scratch[groups * headDim])
+        {
+            HalfRowsGrouped128.KeyDots((ushort*)k, rowBytes / 2, visible, q, headDim, groups, headDim, s, contextLength, work);
+            for (int g = 0; g < groups; g++)
+            {
+                var row = scores.AsSpan(g * contextLength, visible);
+                VectorMath.Scale(row, _scale);
+                Softmax.InPlace(row);
+                Fp16.RoundToHalfPrecisionScaledUp(row);
+            }
+            HalfRowsGrouped128.AccumulateValues((ushort*)v, rowBytes / 2, visible, s, contextLength, groups, o, headDim, headDim, work);
         }
     }
 

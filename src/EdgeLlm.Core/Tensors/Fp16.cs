@@ -90,6 +90,28 @@ public static class Fp16
         for (; i < x.Length; i++) x[i] = ToSingle(FromSingle(x[i]));
     }
 
+    /// <summary>
+    /// x = ToSingle(FromSingle(x)) · 2¹¹² for each element: a query or probabilities rounded to F16 as attention does, scaled
+    /// up for kernels that convert halves without the multiply by 2¹¹² (<see cref="ToSingleScaledDown(Vector128{int})"/>);
+    /// every F16 value times 2¹¹² is a finite float, so this is exact. Four at a time while |x| &lt; 65520; a vector with a
+    /// larger or non-finite element takes the scalar conversion (infinity, NaN).
+    /// </summary>
+    internal static void RoundToHalfPrecisionScaledUp(Span<float> x)
+    {
+        ref float p = ref MemoryMarshal.GetReference(x);
+        var scale = Vector128.Create(TwoPow112);
+        int i = 0;
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            Vector128<float> v = Vector128.LoadUnsafe(ref p, (nuint)i);
+            if (Vector128.LessThanAll(Vector128.Abs(v), Vector128.Create(65520f)))
+                (RoundToHalfPrecision(v) * scale).StoreUnsafe(ref p, (nuint)i);
+            else
+                for (int j = i; j < i + 4; j++) x[j] = ToSingle(FromSingle(x[j])) * TwoPow112;
+        }
+        for (; i < x.Length; i++) x[i] = ToSingle(FromSingle(x[i])) * TwoPow112;
+    }
+
     /// <summary>The vector form of <see cref="FromSingle"/>'s two finite cases, kept as floats (see <see cref="RoundToHalfPrecision(Span{float}, bool)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> RoundToHalfPrecision(Vector128<float> v)

@@ -18,6 +18,7 @@ internal static class OpsParity
         yield return ($"swiglu [{path}] == scalar", SwiGluCheck);
         yield return ($"rope normal and neox [{path}] == scalar, bit for bit", RopeCheck);
         yield return ($"attention F16 keys and values [vector128] == scalar", HalfRowsCheck);
+        yield return ($"attention F16 grouped heads [vector128] == per head, bit for bit", GroupedHalfRowsCheck);
         yield return ($"attention value accumulation F16/F32 [{(Vector256.IsHardwareAccelerated ? "vector256" : path)}] == scalar, bit for bit", AccumulateCheck);
     }
 
@@ -129,6 +130,48 @@ internal static class OpsParity
         fixed (float* o = fast)
             Tensors.Generic.HalfRows128.AccumulateValues(v, stride, rows, p, o, n);
         Close("value accumulation", fast, reference, 0);
+    }
+
+    /// <summary>The grouped kernels (one conversion per row for several heads) give the per-head kernels' bits.</summary>
+    private static unsafe void GroupedHalfRowsCheck()
+    {
+        var rng = new Random(37);
+        const int n = 64, rows = 23, stride = 136, groups = 3;
+        var halves = new ushort[stride * rows];
+        for (int i = 0; i < halves.Length; i++) halves[i] = i % 9 == 0 ? (ushort)rng.Next(0x400) : Fp16.FromSingle((float)(rng.NextDouble() * 4 - 2));
+        float[] queries = Row(groups * n, rng, 2), probabilities = Row(groups * rows, rng, 1);
+        for (int i = 0; i < probabilities.Length; i++) probabilities[i] *= probabilities[i];
+        Fp16.RoundToHalfPrecision(queries, vector: false);
+        Fp16.RoundToHalfPrecision(probabilities, vector: false);
+        float[] scaledQueries = (float[])queries.Clone(), scaledProbabilities = (float[])probabilities.Clone();
+        for (int i = 0; i < scaledQueries.Length; i++) scaledQueries[i] *= Fp16.TwoPow112;
+        for (int i = 0; i < scaledProbabilities.Length; i++) scaledProbabilities[i] *= Fp16.TwoPow112;
+        float[] dots = new float[groups * rows], outputs = new float[groups * n], scratch = new float[Tensors.Generic.HalfRowsGrouped128.ScratchFloats(n)];
+        fixed (ushort* h = halves)
+        fixed (float* q = scaledQueries)
+        fixed (float* p = scaledProbabilities)
+        fixed (float* d = dots)
+        fixed (float* o = outputs)
+        fixed (float* w = scratch)
+        {
+            Tensors.Generic.HalfRowsGrouped128.KeyDots(h, stride, rows, q, n, groups, n, d, rows, w);
+            Tensors.Generic.HalfRowsGrouped128.AccumulateValues(h, stride, rows, p, rows, groups, o, n, n, w);
+        }
+        for (int g = 0; g < groups; g++)
+        {
+            float[] dot = new float[rows], output = new float[n];
+            fixed (ushort* h = halves)
+            fixed (float* q = &queries[g * n])
+            fixed (float* p = &probabilities[g * rows])
+            fixed (float* d = dot)
+            fixed (float* o = output)
+            {
+                Tensors.Generic.HalfRows128.KeyDots(h, stride, rows, q, n, d);
+                Tensors.Generic.HalfRows128.AccumulateValues(h, stride, rows, p, o, n);
+            }
+            Close($"grouped key dots, head {g}", dots[(g * rows)..((g + 1) * rows)], dot, 0);
+            Close($"grouped values, head {g}", outputs[(g * n)..((g + 1) * n)], output, 0);
+        }
     }
 
     private static void AccumulateCheck()

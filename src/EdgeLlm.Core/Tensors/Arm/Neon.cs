@@ -73,6 +73,14 @@ internal static unsafe class Neon
         return Vector128.Create(a.GetElement(0) + a.GetElement(1), a.GetElement(2) + a.GetElement(3), b.GetElement(0) + b.GetElement(1), b.GetElement(2) + b.GetElement(3));
     }
 
+    /// <summary>faddp: adjacent pairs of <paramref name="a"/>, then of <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> AddPairs(Vector128<float> a, Vector128<float> b)
+    {
+        if (AdvSimd.Arm64.IsSupported) return AdvSimd.Arm64.AddPairwise(a, b);
+        return Vector128.Create(a.GetElement(0) + a.GetElement(1), a.GetElement(2) + a.GetElement(3), b.GetElement(0) + b.GetElement(1), b.GetElement(2) + b.GetElement(3));
+    }
+
     /// <summary>saddlp: adjacent int16 pairs summed into int32 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> AddPairsWiden(Vector128<short> a)

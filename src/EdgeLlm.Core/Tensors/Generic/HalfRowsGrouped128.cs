@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using EdgeLlm.Core.Tensors.Arm;
+
+namespace EdgeLlm.Core.Tensors.Generic;
+
+/// <summary>
+/// Attention over an F16 KV cache with 128-bit vectors (arm64) for several query heads that share one key/value head
+/// (grouped-query attention, and the heads of a prompt batch's token): each key or value row is converted to floats once
+/// into a small scratch and then used by every query of the group, where <see cref="HalfRows128"/> converts it again for
+/// each head.
+/// </summary>
+/// <remarks>
+/// The sums are those of <see cref="HalfRows128"/>, bit for bit: a key dot keeps four partial sums over 16-element steps
+/// and adds them as <c>Vector128.Sum((s0 + s1) + (s2 + s3))</c> does; a value row is added with an unfused multiply and add,
+/// rows in order. The halves are converted without the multiply by 2¹¹² (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>):
+/// the caller passes queries and probabilities already multiplied by 2¹¹², which is exact, so every product is the same
+/// real number and rounds the same. Head sizes must be multiples of 16 (every model's are; others take <see cref="HalfRows128"/>).
+/// </remarks>
+internal static unsafe class HalfRowsGrouped128
+{
+    /// <summary>Rows of keys converted at a time: four dot products share each query load.</summary>
+    public const int KeyRows = 4;
+
+    /// <summary>Rows of values converted at a time.</summary>
+    public const int ValueRows = 16;
+
+    /// <summary>Floats of scratch the two kernels need for head size <paramref name="n"/>.</summary>
+    public static int ScratchFloats(int n) => Math.Max(KeyRows, ValueRows) * n;
+
+    /// <summary>
+    /// scores[g·scoreStride + r] = key row r (rows <paramref name="stride"/> halves apart) · query g, for g &lt; groups; the
+    /// queries (<paramref name="queryStride"/> floats apart) rounded to F16 precision and multiplied by 2¹¹².
+    /// </summary>
+    public static void KeyDots(ushort* keys, nint stride, int rows, float* queries, nint queryStride, int groups, int n,
+        float* scores, nint scoreStride, float* scratch)
+    {
+        int r = 0;
+        for (; r + KeyRows <= rows; r += KeyRows)
+        {
+            // Scratch per 16 elements: the four rows' 16 floats one after the other, so one pointer walks all four.
+            for (int j = 0; j < KeyRows; j++)
+                ConvertRow(keys + (r + j) * stride, n, scratch + 16 * j, 64);
+            for (int g = 0; g < groups; g++)
+                FourDots(scratch, queries + g * queryStride, n, scores + g * scoreStride + r);
+        }
+        for (; r < rows; r++)
+        {
+            ConvertRow(keys + r * stride, n, scratch, 16);
+            for (int g = 0; g < groups; g++)
+                scores[g * scoreStride + r] = OneDot(scratch, queries + g * queryStride, n);
+        }
+    }
+
+    /// <summary>
+    /// outputs[g·outputStride + d] += p_g[r] · value row r [d] for every row in order and g &lt; groups; the probabilities
+    /// (<paramref name="probabilityStride"/> floats apart per query) rounded to F16 precision and multiplied by 2¹¹².
+    /// </summary>
+    public static void AccumulateValues(ushort* values, nint stride, int rows, float* probabilities, nint probabilityStride, int groups,
+        float* outputs, nint outputStride, int n, float* scratch)
+    {
+        for (int r0 = 0; r0 < rows; r0 += ValueRows)
+        {
+            int count = Math.Min(ValueRows, rows - r0);
+            // Scratch per 16 elements: `count` rows of 16 floats, so the rows of one output chunk are 64 bytes apart.
+            for (int j = 0; j < count; j++)
+                ConvertRow(values + (r0 + j) * stride, n, scratch + 16 * j, 16 * count);
+            for (int g = 0; g < groups; g++)
+            {
+                float* p = probabilities + g * probabilityStride + r0;
+                float* o = outputs + g * outputStride;
+                for (int d = 0; d < n; d += 16)
+                    AccumulateChunk(scratch + d * count, count, p, o + d);
+            }
+        }
+    }
+
+    /// <summary>A row of n halves to floats scaled down by 2¹¹², 16 at a time, each 16 at <paramref name="step"/> floats from the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ConvertRow(ushort* h, int n, float* to, nint step)
+    {
+        Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+        for (int i = 0; i < n; i += 16, h += 16, to += step)
+        {
+            Vector128<short> a = Vector128.Load((short*)h), b = Vector128.Load((short*)h + 8);
+            (Neon.WidenLowerShifted(a, 13) & mask).AsSingle().Store(to);
+            (Neon.WidenUpperShifted(a, 13) & mask).AsSingle().Store(to + 4);
+            (Neon.WidenLowerShifted(b, 13) & mask).AsSingle().Store(to + 8);
+            (Neon.WidenUpperShifted(b, 13) & mask).AsSingle().Store(to + 12);
+        }
+    }
+
+    /// <summary>Four rows' dots with one query, from the scratch of <see cref="KeyDots"/>; the first step multiplies (0 + a·b rounds as a·b).</summary>
+    private static void FourDots(float* k, float* q, int n, float* results)
+    {
+        Vector128<float> q0 = Vector128.Load(q), q1 = Vector128.Load(q + 4), q2 = Vector128.Load(q + 8), q3 = Vector128.Load(q + 12);
+        Vector128<float> a0 = Vector128.Load(k) * q0, a1 = Vector128.Load(k + 4) * q1, a2 = Vector128.Load(k + 8) * q2, a3 = Vector128.Load(k + 12) * q3;
+        Vector128<float> b0 = Vector128.Load(k + 16) * q0, b1 = Vector128.Load(k + 20) * q1, b2 = Vector128.Load(k + 24) * q2, b3 = Vector128.Load(k + 28) * q3;
+        Vector128<float> c0 = Vector128.Load(k + 32) * q0, c1 = Vector128.Load(k + 36) * q1, c2 = Vector128.Load(k + 40) * q2, c3 = Vector128.Load(k + 44) * q3;
+        Vector128<float> d0 = Vector128.Load(k + 48) * q0, d1 = Vector128.Load(k + 52) * q1, d2 = Vector128.Load(k + 56) * q2, d3 = Vector128.Load(k + 60) * q3;
+        for (float* end = q + n, qi = q + 16, ki = k + 64; qi < end; qi += 16, ki += 64)
+        {
+            q0 = Vector128.Load(qi); q1 = Vector128.Load(qi + 4); q2 = Vector128.Load(qi + 8); q3 = Vector128.Load(qi + 12);
+            a0 = Neon.MulAdd(a0, Vector128.Load(ki), q0); a1 = Neon.MulAdd(a1, Vector128.Load(ki + 4), q1);
+            a2 = Neon.MulAdd(a2, Vector128.Load(ki + 8), q2); a3 = Neon.MulAdd(a3, Vector128.Load(ki + 12), q3);
+            b0 = Neon.MulAdd(b0, Vector128.Load(ki + 16), q0); b1 = Neon.MulAdd(b1, Vector128.Load(ki + 20), q1);
+            b2 = Neon.MulAdd(b2, Vector128.Load(ki + 24), q2); b3 = Neon.MulAdd(b3, Vector128.Load(ki + 28), q3);
+            c0 = Neon.MulAdd(c0, Vector128.Load(ki + 32), q0); c1 = Neon.MulAdd(c1, Vector128.Load(ki + 36), q1);
+            c2 = Neon.MulAdd(c2, Vector128.Load(ki + 40), q2); c3 = Neon.MulAdd(c3, Vector128.Load(ki + 44), q3);
+            d0 = Neon.MulAdd(d0, Vector128.Load(ki + 48), q0); d1 = Neon.MulAdd(d1, Vector128.Load(ki + 52), q1);
+            d2 = Neon.MulAdd(d2, Vector128.Load(ki + 56), q2); d3 = Neon.MulAdd(d3, Vector128.Load(ki + 60), q3);
+        }
+        // Pairwise adds of the four rows' (s0 + s1) + (s2 + s3) give each row's Vector128.Sum in its lane, in one store.
+        Neon.AddPairs(Neon.AddPairs((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)), Neon.AddPairs((c0 + c1) + (c2 + c3), (d0 + d1) + (d2 + d3))).Store(results);
+    }
+
+    /// <summary>One row's dot with one query, from a scratch of consecutive 16-float steps.</summary>
+    private static float OneDot(float* k, float* q, int n)
+    {
+        Vector128<float> s0 = Vector128.Load(k) * Vector128.Load(q), s1 = Vector128.Load(k + 4) * Vector128.Load(q + 4);
+        Vector128<float> s2 = Vector128.Load(k + 8) * Vector128.Load(q + 8), s3 = Vector128.Load(k + 12) * Vector128.Load(q + 12);
+        for (int i = 16; i < n; i += 16)
+        {
+            s0 = Neon.MulAdd(s0, Vector128.Load(k + i), Vector128.Load(q + i));
+            s1 = Neon.MulAdd(s1, Vector128.Load(k + i + 4), Vector128.Load(q + i + 4));
+            s2 = Neon.MulAdd(s2, Vector128.Load(k + i + 8), Vector128.Load(q + i + 8));
+            s3 = Neon.MulAdd(s3, Vector128.Load(k + i + 12), Vector128.Load(q + i + 12));
+        }
+        return Vector128.Sum((s0 + s1) + (s2 + s3));
+    }
+
+    /// <summary>16 outputs += p[j] · row j for <paramref name="count"/> rows of 16 floats in a row, four rows per probability load.</summary>
+    private static void AccumulateChunk(float* v, int count, float* p, float* output)
+    {
+        Vector128<float> o0 = Vector128.Load(output), o1 = Vector128.Load(output + 4), o2 = Vector128.Load(output + 8), o3 = Vector128.Load(output + 12);
+        int j = 0;
+        for (; j + 4 <= count; j += 4, v += 64)
+        {
+            Vector128<float> p4 = Vector128.Load(p + j);
+            Row(v, p4, 0, ref o0, ref o1, ref o2, ref o3);
+            Row(v + 16, p4, 1, ref o0, ref o1, ref o2, ref o3);
+            Row(v + 32, p4, 2, ref o0, ref o1, ref o2, ref o3);
+            Row(v + 48, p4, 3, ref o0, ref o1, ref o2, ref o3);
+        }
+        for (; j < count; j++, v += 16)
+            Row(v, Vector128.CreateScalarUnsafe(p[j]), 0, ref o0, ref o1, ref o2, ref o3);
+        o0.Store(output); o1.Store(output + 4); o2.Store(output + 8); o3.Store(output + 12);
+    }
+
+    /// <summary>o += v · p[lane], an unfused multiply (by element) and add per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(float* v, Vector128<float> p, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 3)] byte lane,
+        ref Vector128<float> o0, ref Vector128<float> o1, ref Vector128<float> o2, ref Vector128<float> o3)
+    {
+        o0 += Neon.MulByLane(Vector128.Load(v), p, lane);
+        o1 += Neon.MulByLane(Vector128.Load(v + 4), p, lane);
+        o2 += Neon.MulByLane(Vector128.Load(v + 8), p, lane);
+        o3 += Neon.MulByLane(Vector128.Load(v + 12), p, lane);
+    }
+}
