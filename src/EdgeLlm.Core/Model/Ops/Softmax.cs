@@ -10,7 +10,7 @@ public static class Softmax
 
     /// <summary>
     /// With 128-bit vectors (arm64's width, where attention runs this over every visible key of every head): the max, the
-    /// exponentials (<see cref="Vector128.Exp(Vector128{float})"/>, within an ulp or so of <see cref="MathF.Exp"/>, as ggml's
+    /// exponentials (<see cref="Exp128"/>, within 2 ulp of <see cref="MathF.Exp"/>, as ggml's
     /// ggml_v_expf is of expf), the double sum (float exponentials widened) and the scaling four at a time.
     /// </summary>
     internal static void InPlace(Span<float> x, bool vector)
@@ -31,7 +31,7 @@ public static class Softmax
         Vector128<double> s0 = default, s1 = default;
         for (i = 0; i + 4 <= n; i += 4)
         {
-            Vector128<float> e = Vector128.Exp(Vector128.LoadUnsafe(ref p, (nuint)i) - mv);
+            Vector128<float> e = Exp128.Exp(Vector128.LoadUnsafe(ref p, (nuint)i) - mv);
             e.StoreUnsafe(ref p, (nuint)i);
             s0 += Vector128.WidenLower(e);
             s1 += Vector128.WidenUpper(e);

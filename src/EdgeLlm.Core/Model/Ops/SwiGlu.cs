@@ -9,8 +9,8 @@ public static class SwiGlu
     public static void Apply(Span<float> gateInOut, ReadOnlySpan<float> up) => Apply(gateInOut, up, VectorOps.Use128);
 
     /// <summary>
-    /// With 128-bit vectors (arm64's width) the exponential is <see cref="Vector128.Exp(Vector128{float})"/>, which differs from
-    /// <see cref="MathF.Exp"/> by an ulp or so: ggml's own SIMD silu (ggml_v_silu) is an approximation of that order too.
+    /// With 128-bit vectors (arm64's width) the exponential is <see cref="Exp128"/>, which differs from <see cref="MathF.Exp"/>
+    /// by up to 2 ulp: ggml's own SIMD silu (ggml_v_silu) is an approximation of that order too.
     /// </summary>
     internal static void Apply(Span<float> gateInOut, ReadOnlySpan<float> up, bool vector)
     {
@@ -24,7 +24,7 @@ public static class SwiGlu
             for (; i + 4 <= gateInOut.Length; i += 4)
             {
                 Vector128<float> x = Vector128.LoadUnsafe(ref g, (nuint)i);
-                (x / (one + Vector128.Exp(-x)) * Vector128.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
+                (x / (one + Exp128.Exp(-x)) * Vector128.LoadUnsafe(ref u, (nuint)i)).StoreUnsafe(ref g, (nuint)i);
             }
         }
         for (; i < gateInOut.Length; i++)
