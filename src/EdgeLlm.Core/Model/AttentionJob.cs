@@ -162,10 +162,7 @@ internal sealed class AttentionJob : IParallelWork
             HalfRowsGrouped128.KeyDots((ushort*)k, rowBytes / 2, visible, q, headDim, groups, headDim, s, contextLength, work);
             for (int g = 0; g < groups; g++)
             {
-                var row = scores.AsSpan(g * contextLength, visible);
-                VectorMath.Scale(row, _scale);
-                Softmax.InPlace(row);
-                Fp16.RoundToHalfPrecisionScaledUp(row);
+                Softmax.ToHalfProbabilitiesScaledUp(scores.AsSpan(g * contextLength, visible), _scale);
             }
             HalfRowsGrouped128.AccumulateValues((ushort*)v, rowBytes / 2, visible, s, contextLength, groups, o, headDim, headDim, work);
         }

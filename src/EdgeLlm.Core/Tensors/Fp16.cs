@@ -74,6 +74,46 @@ public static class Fp16
     }
 
     /// <summary>
+    /// <see cref="FromSingle(float)"/> of every element, eight at a time with 128-bit vectors where all eight are finite and
+    /// below 65520 in magnitude (the KV cache's rows, every token and layer); any other group of eight takes the scalar form.
+    /// </summary>
+    public static void FromSingle(ReadOnlySpan<float> src, Span<ushort> dst)
+    {
+        if (dst.Length < src.Length) throw new ArgumentException("destination shorter than source", nameof(dst));
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref float s = ref MemoryMarshal.GetReference(src);
+            ref ushort d = ref MemoryMarshal.GetReference(dst);
+            var limit = Vector128.Create(65520f);
+            for (; i + 8 <= src.Length; i += 8)
+            {
+                Vector128<float> a = Vector128.LoadUnsafe(ref s, (nuint)i), b = Vector128.LoadUnsafe(ref s, (nuint)i + 4);
+                if (!Vector128.LessThanAll(Vector128.Abs(a), limit) || !Vector128.LessThanAll(Vector128.Abs(b), limit))
+                {
+                    for (int j = i; j < i + 8; j++) dst[j] = FromSingle(src[j]);
+                    continue;
+                }
+                Vector128.Narrow(HalfBits(a), HalfBits(b)).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < src.Length; i++) dst[i] = FromSingle(src[i]);
+    }
+
+    /// <summary><see cref="FromSingle(float)"/>'s two finite cases for four floats below 65520 in magnitude, one half per int lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> HalfBits(Vector128<float> v)
+    {
+        Vector128<uint> bits = v.AsUInt32();
+        Vector128<uint> sign = (bits >>> 16) & Vector128.Create(0x8000u);
+        Vector128<uint> ax = bits & Vector128.Create(0x7FFFFFFFu);
+        Vector128<uint> normal = (ax + Vector128.Create(0x0FFFu) + ((ax >>> 13) & Vector128<uint>.One) - Vector128.Create(0x38000000u)) >>> 13;
+        Vector128<float> scaled = ax.AsSingle() * Vector128.Create(16777216.0f);
+        Vector128<uint> sub = Vector128.ConvertToUInt32((scaled + Vector128.Create(8388608.0f)) - Vector128.Create(8388608.0f));
+        return sign | Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(0x38800000u)), sub, normal);
+    }
+
+    /// <summary>
     /// x = ToSingle(FromSingle(x)) for each element, four at a time with 128-bit vectors: what attention does to each
     /// probability before weighting the F16 values. Exact for |x| &lt; 65520 (probabilities are in [0, 1]); larger or
     /// non-finite values are not supported on the vector path.
@@ -93,22 +133,21 @@ public static class Fp16
     /// <summary>
     /// x = ToSingle(FromSingle(x)) · 2¹¹² for each element: a query or probabilities rounded to F16 as attention does, scaled
     /// up for kernels that convert halves without the multiply by 2¹¹² (<see cref="ToSingleScaledDown(Vector128{int})"/>);
-    /// every F16 value times 2¹¹² is a finite float, so this is exact. Four at a time while |x| &lt; 65520; a vector with a
-    /// larger or non-finite element takes the scalar conversion (infinity, NaN).
+    /// every F16 value times 2¹¹² is a finite float, so this is exact. Four at a time when every |x| &lt; 65520; a span with
+    /// a larger or non-finite element takes the scalar conversion (infinity, NaN) throughout.
     /// </summary>
     internal static void RoundToHalfPrecisionScaledUp(Span<float> x)
     {
         ref float p = ref MemoryMarshal.GetReference(x);
-        var scale = Vector128.Create(TwoPow112);
-        int i = 0;
-        for (; i + 4 <= x.Length; i += 4)
-        {
-            Vector128<float> v = Vector128.LoadUnsafe(ref p, (nuint)i);
-            if (Vector128.LessThanAll(Vector128.Abs(v), Vector128.Create(65520f)))
-                (RoundToHalfPrecision(v) * scale).StoreUnsafe(ref p, (nuint)i);
-            else
-                for (int j = i; j < i + 4; j++) x[j] = ToSingle(FromSingle(x[j])) * TwoPow112;
-        }
+        int i = 0, vectors = x.Length & ~3;
+        // Checked first for the whole span: a call inside the vector loop would make the JIT reload every constant per step.
+        bool inRange = true;
+        for (; i < vectors; i += 4) inRange &= Vector128.LessThanAll(Vector128.Abs(Vector128.LoadUnsafe(ref p, (nuint)i)), Vector128.Create(65520f));
+        if (inRange)
+            for (i = 0; i < vectors; i += 4)
+                (RoundToHalfPrecision(Vector128.LoadUnsafe(ref p, (nuint)i)) * Vector128.Create(TwoPow112)).StoreUnsafe(ref p, (nuint)i);
+        else
+            i = 0;
         for (; i < x.Length; i++) x[i] = ToSingle(FromSingle(x[i])) * TwoPow112;
     }
 

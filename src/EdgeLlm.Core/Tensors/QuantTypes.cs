@@ -218,8 +218,7 @@ internal static unsafe class QuantTypes
 
         public static void SingleToF16(ReadOnlySpan<float> src, Span<byte> dst)
         {
-            var h = MemoryMarshal.Cast<byte, ushort>(dst);
-            for (int i = 0; i < src.Length; i++) h[i] = Fp16.FromSingle(src[i]);
+            Fp16.FromSingle(src, MemoryMarshal.Cast<byte, ushort>(dst));
         }
 
         public static void SingleToBF16(ReadOnlySpan<float> src, Span<byte> dst)

@@ -121,4 +121,25 @@ public class HalfConversionTests
         Assert.True(float.IsNaN(Bf16.ToSingle(Bf16.FromSingle(float.NaN))));
         Assert.True(float.IsNaN(Bf16.ToSingle(Bf16.FromSingle(BitConverter.UInt32BitsToSingle(0x7F800001)))));
     }
+    [Fact]
+    public void FromSingle_of_a_span_gives_the_scalar_bits_for_every_kind_of_float()
+    {
+        // Every 29th float up to just past the largest half, both signs: normals, subnormals, ties, carries; then overflow,
+        // infinities and NaN mixed into vectors of eight so that the scalar fallback runs beside vector groups.
+        var xs = new List<float>();
+        for (uint bits = 0; bits < 0x47800000u; bits += 29)
+        {
+            xs.Add(BitConverter.UInt32BitsToSingle(bits));
+            if (bits % 3 == 0) xs.Add(-BitConverter.UInt32BitsToSingle(bits));
+        }
+        foreach (float special in new[] { 65519.99f, 65520f, -65520f, 1e6f, float.PositiveInfinity, float.NegativeInfinity, float.NaN })
+            xs.Insert(xs.Count / 2, special);
+        xs.Add(0.5f); // a tail shorter than eight
+        float[] src = xs.ToArray();
+        var got = new ushort[src.Length];
+        Fp16.FromSingle(src, got);
+        for (int i = 0; i < src.Length; i++)
+            if (got[i] != Fp16.FromSingle(src[i]))
+                Assert.Fail($"{src[i]:R} (0x{BitConverter.SingleToUInt32Bits(src[i]):X8}): 0x{got[i]:X4}, scalar 0x{Fp16.FromSingle(src[i]):X4}");
+    }
 }

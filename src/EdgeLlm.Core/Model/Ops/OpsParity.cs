@@ -19,6 +19,7 @@ internal static class OpsParity
         yield return ($"rope normal and neox [{path}] == scalar, bit for bit", RopeCheck);
         yield return ($"attention F16 keys and values [vector128] == scalar", HalfRowsCheck);
         yield return ($"attention F16 grouped heads [vector128] == per head, bit for bit", GroupedHalfRowsCheck);
+        yield return ($"KV cache F16 stores [{path}] == scalar, bit for bit", HalfStoreCheck);
         yield return ($"attention value accumulation F16/F32 [{(Vector256.IsHardwareAccelerated ? "vector256" : path)}] == scalar, bit for bit", AccumulateCheck);
     }
 
@@ -172,6 +173,19 @@ internal static class OpsParity
             Close($"grouped key dots, head {g}", dots[(g * rows)..((g + 1) * rows)], dot, 0);
             Close($"grouped values, head {g}", outputs[(g * n)..((g + 1) * n)], output, 0);
         }
+    }
+
+    /// <summary>Rows converted to F16 eight at a time give the scalar conversion's bits, subnormals, ties and overflow included.</summary>
+    private static void HalfStoreCheck()
+    {
+        var rng = new Random(38);
+        var x = new float[4099];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = i % 7 == 0 ? (float)(rng.NextDouble() * 1e-6) : i % 503 == 0 ? 70000f : BitConverter.UInt32BitsToSingle((uint)rng.Next(0x477FE000) | (uint)(i & 1) << 31);
+        var halves = new ushort[x.Length];
+        Fp16.FromSingle(x, halves);
+        for (int i = 0; i < x.Length; i++)
+            if (halves[i] != Fp16.FromSingle(x[i])) throw new InvalidOperationException($"F16 store [{i}] of {x[i]:R}: 0x{halves[i]:X4}, scalar 0x{Fp16.FromSingle(x[i]):X4}");
     }
 
     private static void AccumulateCheck()

@@ -133,28 +133,29 @@ internal static unsafe class HalfRowsGrouped128
     private static void AccumulateChunk(float* v, int count, float* p, float* output)
     {
         Vector128<float> o0 = Vector128.Load(output), o1 = Vector128.Load(output + 4), o2 = Vector128.Load(output + 8), o3 = Vector128.Load(output + 12);
-        int j = 0;
-        for (; j + 4 <= count; j += 4, v += 64)
+        // One pointer per stream and constant offsets, so that every load is an ldp with an immediate offset.
+        for (float* end = v + 16 * (count & ~3); v < end; v += 64, p += 4)
         {
-            Vector128<float> p4 = Vector128.Load(p + j);
-            Row(v, p4, 0, ref o0, ref o1, ref o2, ref o3);
-            Row(v + 16, p4, 1, ref o0, ref o1, ref o2, ref o3);
-            Row(v + 32, p4, 2, ref o0, ref o1, ref o2, ref o3);
-            Row(v + 48, p4, 3, ref o0, ref o1, ref o2, ref o3);
+            Vector128<float> p4 = Vector128.Load(p);
+            Row(v, 0, p4, 0, ref o0, ref o1, ref o2, ref o3);
+            Row(v, 16, p4, 1, ref o0, ref o1, ref o2, ref o3);
+            Row(v, 32, p4, 2, ref o0, ref o1, ref o2, ref o3);
+            Row(v, 48, p4, 3, ref o0, ref o1, ref o2, ref o3);
         }
-        for (; j < count; j++, v += 16)
-            Row(v, Vector128.CreateScalarUnsafe(p[j]), 0, ref o0, ref o1, ref o2, ref o3);
+        for (int j = count & 3; j > 0; j--, v += 16, p++)
+            Row(v, 0, Vector128.CreateScalarUnsafe(*p), 0, ref o0, ref o1, ref o2, ref o3);
         o0.Store(output); o1.Store(output + 4); o2.Store(output + 8); o3.Store(output + 12);
     }
 
-    /// <summary>o += v · p[lane], an unfused multiply (by element) and add per lane.</summary>
+    /// <summary>o += the 16 floats at v + offset · p[lane], an unfused multiply (by element) and add per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(float* v, Vector128<float> p, [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 3)] byte lane,
+    private static void Row(float* v, [System.Diagnostics.CodeAnalysis.ConstantExpected] int offset, Vector128<float> p,
+        [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 3)] byte lane,
         ref Vector128<float> o0, ref Vector128<float> o1, ref Vector128<float> o2, ref Vector128<float> o3)
     {
-        o0 += Neon.MulByLane(Vector128.Load(v), p, lane);
-        o1 += Neon.MulByLane(Vector128.Load(v + 4), p, lane);
-        o2 += Neon.MulByLane(Vector128.Load(v + 8), p, lane);
-        o3 += Neon.MulByLane(Vector128.Load(v + 12), p, lane);
+        o0 += Neon.MulByLane(Vector128.Load(v + offset), p, lane);
+        o1 += Neon.MulByLane(Vector128.Load(v + offset + 4), p, lane);
+        o2 += Neon.MulByLane(Vector128.Load(v + offset + 8), p, lane);
+        o3 += Neon.MulByLane(Vector128.Load(v + offset + 12), p, lane);
     }
 }
