@@ -22,20 +22,31 @@ internal sealed class AttentionJob : IParallelWork
     private readonly bool _grouped;
     private readonly float[][] _groupScratch;
     private int _headsPerItem = 1;
+    /// <summary>
+    /// Prompt batches on the grouped path: every key and value row of the layer converted to floats once per batch (by
+    /// <see cref="_conversion"/>, in <see cref="HalfRowsGrouped128"/>'s block layouts, key/value head after head), where
+    /// each token would convert them again. Grown as the context grows; one layer at a time.
+    /// </summary>
+    private float[] _convertedKeys = [], _convertedValues = [];
+    private int _convertedRows;
+    private bool _useConverted;
+    private readonly ConversionWork _conversion;
 
     private int _layer;
     private int _firstPosition;
     private float[] _queries = [];
     private float[] _output = [];
 
-    public AttentionJob(ModelConfig config, KvCache cache, int workers)
+    /// <param name="grouped">Tests only: force the grouped path on or off (by default arm64's, where it is the fast one).</param>
+    public AttentionJob(ModelConfig config, KvCache cache, int workers, bool? grouped = null)
     {
         _config = config;
         _cache = cache;
         _scale = 1.0f / MathF.Sqrt(config.HeadDim);
         _grouped = cache.ElementType == GgmlType.F16 && config.HeadDim % 16 == 0
-            && !Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated;
+            && (grouped ?? (!Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated));
         int scoreRows = _grouped ? config.GroupSize : 1;
+        _conversion = new ConversionWork(this);
         _scores = new float[workers][];
         _queryInCacheType = new byte[workers][];
         _groupScratch = new float[workers][];
@@ -66,6 +77,21 @@ internal sealed class AttentionJob : IParallelWork
         _queries = queries;
         _output = output;
         _headsPerItem = _grouped ? HeadsPerItem(_config.GroupSize, tokens * _config.HeadCount, pool.ThreadCount) : 1;
+        _useConverted = _grouped && tokens > 1 && _config.SlidingWindow == 0;
+        if (_useConverted)
+        {
+            _convertedRows = firstPosition + tokens;
+            long floats = _config.KvHeadCount * HalfRowsGrouped128.ConvertedFloats(_convertedRows, _config.HeadDim);
+            if (_convertedKeys.Length < floats)
+            {
+                // Doubling, up to the whole context: a handful of allocations over a long conversation, none per token.
+                long capacity = Math.Min(Math.Max(floats, 2L * _convertedKeys.Length),
+                    _config.KvHeadCount * HalfRowsGrouped128.ConvertedFloats(_cache.ContextLength, _config.HeadDim));
+                _convertedKeys = new float[Math.Max(capacity, floats)];
+                _convertedValues = new float[Math.Max(capacity, floats)];
+            }
+            pool.Run(_conversion, _config.KvHeadCount * _conversion.BlocksPerHead, 1);
+        }
         pool.Run(this, tokens * _config.HeadCount / _headsPerItem, 1);
     }
 
@@ -158,13 +184,47 @@ internal sealed class AttentionJob : IParallelWork
         fixed (float* s = scores)
         fixed (float* o = output)
         fixed (float* work = &scratch[groups * headDim])
+        fixed (float* convertedKeys = _convertedKeys)
+        fixed (float* convertedValues = _convertedValues)
         {
-            HalfRowsGrouped128.KeyDots((ushort*)k, rowBytes / 2, visible, q, headDim, groups, headDim, s, contextLength, work);
+            long headFloats = HalfRowsGrouped128.ConvertedFloats(_convertedRows, headDim) * (firstHead / _config.GroupSize);
+            if (_useConverted)
+                HalfRowsGrouped128.KeyDots(convertedKeys + headFloats, visible, q, headDim, groups, headDim, s, contextLength);
+            else
+                HalfRowsGrouped128.KeyDots((ushort*)k, rowBytes / 2, visible, q, headDim, groups, headDim, s, contextLength, work);
             for (int g = 0; g < groups; g++)
             {
                 Softmax.ToHalfProbabilitiesScaledUp(scores.AsSpan(g * contextLength, visible), _scale);
             }
-            HalfRowsGrouped128.AccumulateValues((ushort*)v, rowBytes / 2, visible, s, contextLength, groups, o, headDim, headDim, work);
+            if (_useConverted)
+                HalfRowsGrouped128.AccumulateValues(convertedValues + headFloats, visible, s, contextLength, groups, o, headDim, headDim);
+            else
+                HalfRowsGrouped128.AccumulateValues((ushort*)v, rowBytes / 2, visible, s, contextLength, groups, o, headDim, headDim, work);
+        }
+    }
+
+    /// <summary>Converts the layer's first <see cref="_convertedRows"/> key and value rows, one (key/value head, 16 rows) per item.</summary>
+    private sealed class ConversionWork(AttentionJob job) : IParallelWork
+    {
+        public int BlocksPerHead => (job._convertedRows + HalfRowsGrouped128.ValueRows - 1) / HalfRowsGrouped128.ValueRows;
+
+        public unsafe void Execute(int start, int end, int worker)
+        {
+            int n = job._config.HeadDim, rows = job._convertedRows, blocks = BlocksPerHead;
+            int rowHalves = job._cache.RowBytes / 2;
+            long headFloats = HalfRowsGrouped128.ConvertedFloats(rows, n);
+            fixed (byte* keys = job._cache.Keys(job._layer, rows))
+            fixed (byte* values = job._cache.Values(job._layer, rows))
+            fixed (float* toKeys = job._convertedKeys)
+            fixed (float* toValues = job._convertedValues)
+                for (int item = start; item < end; item++)
+                {
+                    int head = item / blocks, r0 = item % blocks * HalfRowsGrouped128.ValueRows;
+                    int count = Math.Min(HalfRowsGrouped128.ValueRows, rows - r0);
+                    long source = (long)r0 * rowHalves + head * n, target = head * headFloats + (long)r0 * n;
+                    HalfRowsGrouped128.ConvertKeys((ushort*)keys + source, rowHalves, count, n, toKeys + target);
+                    HalfRowsGrouped128.ConvertValues((ushort*)values + source, rowHalves, count, n, toValues + target);
+                }
         }
     }
 

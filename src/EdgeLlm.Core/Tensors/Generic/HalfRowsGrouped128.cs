@@ -19,59 +19,92 @@ namespace EdgeLlm.Core.Tensors.Generic;
 /// </remarks>
 internal static unsafe class HalfRowsGrouped128
 {
-    /// <summary>Rows of keys converted at a time: four dot products share each query load.</summary>
+    /// <summary>Rows of keys in one converted block (<see cref="ConvertKeys"/>): four dot products share each query load.</summary>
     public const int KeyRows = 4;
 
-    /// <summary>Rows of values converted at a time.</summary>
+    /// <summary>Rows of values in one converted block (<see cref="ConvertValues"/>).</summary>
     public const int ValueRows = 16;
 
-    /// <summary>Floats of scratch the two kernels need for head size <paramref name="n"/>.</summary>
-    public static int ScratchFloats(int n) => Math.Max(KeyRows, ValueRows) * n;
+    /// <summary>Floats of scratch the per-call kernels need for head size <paramref name="n"/>: one block of values.</summary>
+    public static int ScratchFloats(int n) => ValueRows * n;
+
+    /// <summary>Floats that <paramref name="rows"/> converted rows of head size <paramref name="n"/> take, keys or values.</summary>
+    public static long ConvertedFloats(int rows, int n) => (long)(rows + ValueRows - 1) / ValueRows * ValueRows * n;
 
     /// <summary>
-    /// scores[g·scoreStride + r] = key row r (rows <paramref name="stride"/> halves apart) · query g, for g &lt; groups; the
-    /// queries (<paramref name="queryStride"/> floats apart) rounded to F16 precision and multiplied by 2¹¹².
+    /// F16 rows (<paramref name="stride"/> halves apart) to floats scaled down by 2¹¹², in blocks of <see cref="KeyRows"/>:
+    /// per 16 elements, the block's rows' 16 floats one after the other, so that one pointer walks four rows.
     /// </summary>
+    public static void ConvertKeys(ushort* keys, nint stride, int rows, int n, float* to)
+    {
+        for (int r = 0; r < rows; r++)
+            ConvertRow(keys + r * stride, n, to + r / KeyRows * KeyRows * n + 16 * (r % KeyRows), 16 * KeyRows);
+    }
+
+    /// <summary>F16 rows to floats scaled down by 2¹¹², in blocks of <see cref="ValueRows"/>: per 16 elements, the block's rows' 16 floats.</summary>
+    public static void ConvertValues(ushort* values, nint stride, int rows, int n, float* to)
+    {
+        for (int r = 0; r < rows; r++)
+            ConvertRow(values + r * stride, n, to + r / ValueRows * ValueRows * n + 16 * (r % ValueRows), 16 * ValueRows);
+    }
+
+    /// <summary>
+    /// scores[g·scoreStride + r] = key row r · query g for g &lt; groups, from <see cref="ConvertKeys"/>' floats; the queries
+    /// (<paramref name="queryStride"/> floats apart) rounded to F16 precision and multiplied by 2¹¹².
+    /// </summary>
+    public static void KeyDots(float* keys, int rows, float* queries, nint queryStride, int groups, int n, float* scores, nint scoreStride)
+    {
+        int r = 0;
+        for (; r + KeyRows <= rows; r += KeyRows, keys += KeyRows * n)
+            for (int g = 0; g < groups; g++)
+                FourDots(keys, queries + g * queryStride, n, scores + g * scoreStride + r);
+        for (int j = 0; r < rows; r++, j++)
+            for (int g = 0; g < groups; g++)
+                scores[g * scoreStride + r] = OneDot(keys + 16 * j, queries + g * queryStride, n);
+    }
+
+    /// <summary><see cref="KeyDots(float*, int, float*, nint, int, int, float*, nint)"/> straight from F16 rows, four at a time through a scratch.</summary>
     public static void KeyDots(ushort* keys, nint stride, int rows, float* queries, nint queryStride, int groups, int n,
         float* scores, nint scoreStride, float* scratch)
     {
-        int r = 0;
-        for (; r + KeyRows <= rows; r += KeyRows)
+        for (int r = 0; r < rows; r += KeyRows)
         {
-            // Scratch per 16 elements: the four rows' 16 floats one after the other, so one pointer walks all four.
-            for (int j = 0; j < KeyRows; j++)
-                ConvertRow(keys + (r + j) * stride, n, scratch + 16 * j, 64);
-            for (int g = 0; g < groups; g++)
-                FourDots(scratch, queries + g * queryStride, n, scores + g * scoreStride + r);
-        }
-        for (; r < rows; r++)
-        {
-            ConvertRow(keys + r * stride, n, scratch, 16);
-            for (int g = 0; g < groups; g++)
-                scores[g * scoreStride + r] = OneDot(scratch, queries + g * queryStride, n);
+            int count = Math.Min(KeyRows, rows - r);
+            ConvertKeys(keys + r * stride, stride, count, n, scratch);
+            KeyDots(scratch, count, queries, queryStride, groups, n, scores + r, scoreStride);
         }
     }
 
     /// <summary>
-    /// outputs[g·outputStride + d] += p_g[r] · value row r [d] for every row in order and g &lt; groups; the probabilities
-    /// (<paramref name="probabilityStride"/> floats apart per query) rounded to F16 precision and multiplied by 2¹¹².
+    /// outputs[g·outputStride + d] += p_g[r] · value row r [d] for every row in order and g &lt; groups, from
+    /// <see cref="ConvertValues"/>' floats; the probabilities (<paramref name="probabilityStride"/> floats apart per query)
+    /// rounded to F16 precision and multiplied by 2¹¹².
     /// </summary>
+    public static void AccumulateValues(float* values, int rows, float* probabilities, nint probabilityStride, int groups,
+        float* outputs, nint outputStride, int n)
+    {
+        for (int r0 = 0; r0 < rows; r0 += ValueRows, values += ValueRows * n)
+        {
+            int count = Math.Min(ValueRows, rows - r0);
+            for (int g = 0; g < groups; g++)
+            {
+                float* p = probabilities + g * probabilityStride + r0;
+                float* o = outputs + g * outputStride;
+                for (int d = 0; d < n; d += 16)
+                    AccumulateChunk(values + d * ValueRows, count, p, o + d);
+            }
+        }
+    }
+
+    /// <summary><see cref="AccumulateValues(float*, int, float*, nint, int, float*, nint, int)"/> straight from F16 rows, a block at a time through a scratch.</summary>
     public static void AccumulateValues(ushort* values, nint stride, int rows, float* probabilities, nint probabilityStride, int groups,
         float* outputs, nint outputStride, int n, float* scratch)
     {
         for (int r0 = 0; r0 < rows; r0 += ValueRows)
         {
             int count = Math.Min(ValueRows, rows - r0);
-            // Scratch per 16 elements: `count` rows of 16 floats, so the rows of one output chunk are 64 bytes apart.
-            for (int j = 0; j < count; j++)
-                ConvertRow(values + (r0 + j) * stride, n, scratch + 16 * j, 16 * count);
-            for (int g = 0; g < groups; g++)
-            {
-                float* p = probabilities + g * probabilityStride + r0;
-                float* o = outputs + g * outputStride;
-                for (int d = 0; d < n; d += 16)
-                    AccumulateChunk(scratch + d * count, count, p, o + d);
-            }
+            ConvertValues(values + r0 * stride, stride, count, n, scratch);
+            AccumulateValues(scratch, count, probabilities + r0, probabilityStride, groups, outputs, outputStride, n);
         }
     }
 
@@ -90,7 +123,7 @@ internal static unsafe class HalfRowsGrouped128
         }
     }
 
-    /// <summary>Four rows' dots with one query, from the scratch of <see cref="KeyDots"/>; the first step multiplies (0 + a·b rounds as a·b).</summary>
+    /// <summary>Four rows' dots with one query, from a converted key block; the first step multiplies (0 + a·b rounds as a·b).</summary>
     private static void FourDots(float* k, float* q, int n, float* results)
     {
         Vector128<float> q0 = Vector128.Load(q), q1 = Vector128.Load(q + 4), q2 = Vector128.Load(q + 8), q3 = Vector128.Load(q + 12);
@@ -114,17 +147,18 @@ internal static unsafe class HalfRowsGrouped128
         Neon.AddPairs(Neon.AddPairs((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3)), Neon.AddPairs((c0 + c1) + (c2 + c3), (d0 + d1) + (d2 + d3))).Store(results);
     }
 
-    /// <summary>One row's dot with one query, from a scratch of consecutive 16-float steps.</summary>
+    /// <summary>One row's dot with one query, from a converted key block (its 16-float steps 64 floats apart).</summary>
     private static float OneDot(float* k, float* q, int n)
     {
         Vector128<float> s0 = Vector128.Load(k) * Vector128.Load(q), s1 = Vector128.Load(k + 4) * Vector128.Load(q + 4);
         Vector128<float> s2 = Vector128.Load(k + 8) * Vector128.Load(q + 8), s3 = Vector128.Load(k + 12) * Vector128.Load(q + 12);
         for (int i = 16; i < n; i += 16)
         {
-            s0 = Neon.MulAdd(s0, Vector128.Load(k + i), Vector128.Load(q + i));
-            s1 = Neon.MulAdd(s1, Vector128.Load(k + i + 4), Vector128.Load(q + i + 4));
-            s2 = Neon.MulAdd(s2, Vector128.Load(k + i + 8), Vector128.Load(q + i + 8));
-            s3 = Neon.MulAdd(s3, Vector128.Load(k + i + 12), Vector128.Load(q + i + 12));
+            k += 16 * KeyRows;
+            s0 = Neon.MulAdd(s0, Vector128.Load(k), Vector128.Load(q + i));
+            s1 = Neon.MulAdd(s1, Vector128.Load(k + 4), Vector128.Load(q + i + 4));
+            s2 = Neon.MulAdd(s2, Vector128.Load(k + 8), Vector128.Load(q + i + 8));
+            s3 = Neon.MulAdd(s3, Vector128.Load(k + 12), Vector128.Load(q + i + 12));
         }
         return Vector128.Sum((s0 + s1) + (s2 + s3));
     }
