@@ -44,7 +44,7 @@ internal static unsafe class InterleavedQ4_0Arm
             {
                 byte* y = act + t * stride + b * AB;
                 Vector128<sbyte> y0 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs)), y1 = Vector128.Load((sbyte*)(y + BlockQ8_0.Qs + 16));
-                bias[t * nb + b] = -8 * Vector128.Sum(Vector128.WidenLower(y0) + Vector128.WidenUpper(y0) + Vector128.WidenLower(y1) + Vector128.WidenUpper(y1));
+                bias[t * nb + b] = -8 * Vector128.Sum(Neon.AddPairsWiden(Neon.AddPairsWiden(y0), y1));
                 aux[t * nb + b] = Fp16.ToSingleArithmetic(*(ushort*)y) * Fp16.TwoPow112;
             }
     }
@@ -78,9 +78,14 @@ internal static unsafe class InterleavedQ4_0Arm
                 byte* pack = packs + ((long)(t0 / 4) * nb + b) * PackBytes;
                 for (int k = 0; k < 4; k++)
                 {
-                    Buffer.MemoryCopy(act + (t0 + k) * stride + b * AB + BlockQ8_0.Qs, pack + 32 * k, 32, 32);
+                    // Vector copies, not Buffer.MemoryCopy and Span.Fill: calls per token and block cost more than the copies.
+                    byte* y = act + (t0 + k) * stride + b * AB + BlockQ8_0.Qs;
+                    Vector128.Load(y).Store(pack + 32 * k);
+                    Vector128.Load(y + 16).Store(pack + 32 * k + 16);
                     ((float*)(pack + 128))[k] = aux[(t0 + k) * nb + b];
-                    new Span<int>(pack + PackBiases + 32 * k, 8).Fill(bias[(t0 + k) * nb + b]);
+                    Vector128<int> biases = Vector128.Create(bias[(t0 + k) * nb + b]);
+                    biases.Store((int*)(pack + PackBiases + 32 * k));
+                    biases.Store((int*)(pack + PackBiases + 32 * k + 16));
                 }
             }
     }

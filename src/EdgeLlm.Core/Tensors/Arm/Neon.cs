@@ -81,6 +81,20 @@ internal static unsafe class Neon
         return Vector128.Create(a.GetElement(0) + a.GetElement(1), a.GetElement(2) + a.GetElement(3), b.GetElement(0) + b.GetElement(1), b.GetElement(2) + b.GetElement(3));
     }
 
+    /// <summary>saddlp (int8): adjacent int8 pairs summed into int16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> AddPairsWiden(Vector128<sbyte> a)
+    {
+        if (AdvSimd.IsSupported) return AdvSimd.AddPairwiseWidening(a);
+        Vector128<short> a16 = a.AsInt16();
+        return ((a16 << 8) >> 8) + (a16 >> 8);
+    }
+
+    /// <summary>sadalp (int8): acc plus adjacent int8 pairs summed into int16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> AddPairsWiden(Vector128<short> acc, Vector128<sbyte> a) =>
+        AdvSimd.IsSupported ? AdvSimd.AddPairwiseWideningAndAdd(acc, a) : acc + AddPairsWiden(a);
+
     /// <summary>saddlp: adjacent int16 pairs summed into int32 lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> AddPairsWiden(Vector128<short> a)
