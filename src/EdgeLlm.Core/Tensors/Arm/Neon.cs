@@ -196,6 +196,11 @@ internal static unsafe class Neon
     public static Vector128<int> Broadcast(Vector128<int> v, [ConstantExpected(Max = 3)] byte lane) =>
         AdvSimd.IsSupported ? AdvSimd.DuplicateSelectedScalarToVector128(v, lane) : Vector128.Create(v.GetElement(lane));
 
+    /// <summary>fmla by element: acc + a · lane <paramref name="lane"/> of b, fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MulAddByLane(Vector128<float> acc, Vector128<float> a, Vector128<float> b, [ConstantExpected(Max = 3)] byte lane) =>
+        AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(acc, a, b, lane) : Vector128.FusedMultiplyAdd(a, Vector128.Create(b.GetElement(lane)), acc);
+
     /// <summary>fmla: acc + a·b, fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulAdd(Vector128<float> acc, Vector128<float> a, Vector128<float> b) =>

@@ -11,11 +11,13 @@ namespace EdgeLlm.Core.Tensors.Generic;
 /// each head.
 /// </summary>
 /// <remarks>
-/// The sums are those of <see cref="HalfRows128"/>, bit for bit: a key dot keeps four partial sums over 16-element steps
-/// and adds them as <c>Vector128.Sum((s0 + s1) + (s2 + s3))</c> does; a value row is added with an unfused multiply and add,
-/// rows in order. The halves are converted without the multiply by 2¹¹² (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>):
-/// the caller passes queries and probabilities already multiplied by 2¹¹², which is exact, so every product is the same
-/// real number and rounds the same. Head sizes must be multiples of 16 (every model's are; others take <see cref="HalfRows128"/>).
+/// The key dots are those of <see cref="HalfRows128"/>, bit for bit: four partial sums over 16-element steps, added as
+/// <c>Vector128.Sum((s0 + s1) + (s2 + s3))</c> does. The value rows are added in order with a fused multiply-add (one fmla
+/// by element per four outputs, where the per-head kernel's unfused multiply and add take two): within a rounding per row
+/// of the per-head sums, as ggml's own fused dot over the positions is. The halves are converted without the multiply by
+/// 2¹¹² (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>): the caller passes queries and probabilities already
+/// multiplied by 2¹¹², which is exact, so every product is the same real number. Head sizes must be multiples of 16 (every
+/// model's are; others take <see cref="HalfRows128"/>).
 /// </remarks>
 internal static unsafe class HalfRowsGrouped128
 {
@@ -181,15 +183,15 @@ internal static unsafe class HalfRowsGrouped128
         o0.Store(output); o1.Store(output + 4); o2.Store(output + 8); o3.Store(output + 12);
     }
 
-    /// <summary>o += the 16 floats at v + offset · p[lane], an unfused multiply (by element) and add per lane.</summary>
+    /// <summary>o += the 16 floats at v + offset · p[lane], fused (fmla by element).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Row(float* v, [System.Diagnostics.CodeAnalysis.ConstantExpected] int offset, Vector128<float> p,
         [System.Diagnostics.CodeAnalysis.ConstantExpected(Max = 3)] byte lane,
         ref Vector128<float> o0, ref Vector128<float> o1, ref Vector128<float> o2, ref Vector128<float> o3)
     {
-        o0 += Neon.MulByLane(Vector128.Load(v + offset), p, lane);
-        o1 += Neon.MulByLane(Vector128.Load(v + offset + 4), p, lane);
-        o2 += Neon.MulByLane(Vector128.Load(v + offset + 8), p, lane);
-        o3 += Neon.MulByLane(Vector128.Load(v + offset + 12), p, lane);
+        o0 = Neon.MulAddByLane(o0, Vector128.Load(v + offset), p, lane);
+        o1 = Neon.MulAddByLane(o1, Vector128.Load(v + offset + 4), p, lane);
+        o2 = Neon.MulAddByLane(o2, Vector128.Load(v + offset + 8), p, lane);
+        o3 = Neon.MulAddByLane(o3, Vector128.Load(v + offset + 12), p, lane);
     }
 }
