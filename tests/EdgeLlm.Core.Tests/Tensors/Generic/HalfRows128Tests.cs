@@ -8,7 +8,7 @@ namespace EdgeLlm.Core.Tests.Tensors.Generic;
 public unsafe class HalfRows128Tests
 {
     /// <summary>Random finite halves, some of them subnormal (keys and values near zero are).</summary>
-    private static ushort[] Halves(int count, Random rng)
+    internal static ushort[] Halves(int count, Random rng)
     {
         var h = new ushort[count];
         for (int i = 0; i < count; i++)

@@ -11,14 +11,7 @@ namespace EdgeLlm.Core.Tests.Tensors.Generic;
 /// </summary>
 public unsafe class HalfRowsGrouped128Tests
 {
-    /// <summary>Random finite halves, some subnormal, some zero.</summary>
-    private static ushort[] Halves(int count, Random rng)
-    {
-        var h = new ushort[count];
-        for (int i = 0; i < count; i++)
-            h[i] = rng.Next(8) == 0 ? (ushort)(rng.Next(0x400) | (rng.Next(2) << 15)) : Fp16.FromSingle((float)((rng.NextDouble() * 2 - 1) * 8));
-        return h;
-    }
+    private static ushort[] Halves(int count, Random rng) => HalfRows128Tests.Halves(count, rng);
 
     [Theory]
     [InlineData(16, 1, 1)]
