@@ -21,51 +21,20 @@ public static class Softmax
             InPlaceScalar(x);
             return;
         }
+        float inv = ExponentialsScaled(x, 1f);
         ref float p = ref MemoryMarshal.GetReference(x);
-        var m = Vector128.Create(float.NegativeInfinity);
-        for (; i + 4 <= n; i += 4) m = Vector128.Max(m, Vector128.LoadUnsafe(ref p, (nuint)i));
-        float max = MathF.Max(MathF.Max(m.GetElement(0), m.GetElement(1)), MathF.Max(m.GetElement(2), m.GetElement(3)));
-        for (; i < n; i++) if (x[i] > max) max = x[i];
-
-        var mv = Vector128.Create(max);
-        Vector128<double> s0 = default, s1 = default;
-        for (i = 0; i + 4 <= n; i += 4)
-        {
-            Vector128<float> e = Exp128.Exp(Vector128.LoadUnsafe(ref p, (nuint)i) - mv);
-            e.StoreUnsafe(ref p, (nuint)i);
-            s0 += Vector128.WidenLower(e);
-            s1 += Vector128.WidenUpper(e);
-        }
-        Vector128<double> s = s0 + s1;
-        double sum = s.GetElement(0) + s.GetElement(1);
-        for (; i < n; i++)
-        {
-            float e = MathF.Exp(x[i] - max);
-            x[i] = e;
-            sum += e;
-        }
-        float inv = (float)(1.0 / sum);
         var iv = Vector128.Create(inv);
-        for (i = 0; i + 4 <= n; i += 4) (Vector128.LoadUnsafe(ref p, (nuint)i) * iv).StoreUnsafe(ref p, (nuint)i);
+        for (; i + 4 <= n; i += 4) (Vector128.LoadUnsafe(ref p, (nuint)i) * iv).StoreUnsafe(ref p, (nuint)i);
         for (; i < n; i++) x[i] *= inv;
     }
 
     /// <summary>
-    /// Attention's probabilities for arm64's grouped kernels (<see cref="Tensors.Generic.HalfRowsGrouped128"/>): the softmax of
-    /// x·<paramref name="scale"/>, each probability rounded to F16 precision and multiplied by 2¹¹², in three passes over x
-    /// instead of five. The same bits as <see cref="VectorMath.Scale"/>, <see cref="InPlace(Span{float}, bool)"/> with vectors
-    /// and <see cref="Tensors.Fp16.RoundToHalfPrecisionScaledUp"/> one after the other, which rows shorter than four take.
+    /// The vector softmax's first two passes, for x·<paramref name="scale"/> (exact when the scale is 1): the max, then
+    /// x[i] = e^(x[i]·scale − max) with their sum in doubles. Returns 1 / sum as a float, which the caller's last pass applies.
     /// </summary>
-    internal static void ToHalfProbabilitiesScaledUp(Span<float> x, float scale)
+    private static float ExponentialsScaled(Span<float> x, float scale)
     {
         int n = x.Length, vectors = n & ~3, i;
-        if (n < 4)
-        {
-            VectorMath.Scale(x, scale);
-            InPlace(x, vector: true);
-            Tensors.Fp16.RoundToHalfPrecisionScaledUp(x);
-            return;
-        }
         ref float p = ref MemoryMarshal.GetReference(x);
         var s = Vector128.Create(scale);
         var m = Vector128.Create(float.NegativeInfinity);
@@ -90,7 +59,27 @@ public static class Softmax
             x[i] = e;
             sum += e;
         }
-        float inv = (float)(1.0 / sum);
+        return (float)(1.0 / sum);
+    }
+
+    /// <summary>
+    /// Attention's probabilities for arm64's grouped kernels (<see cref="Tensors.Generic.HalfRowsGrouped128"/>): the softmax of
+    /// x·<paramref name="scale"/>, each probability rounded to F16 precision and multiplied by 2¹¹², in three passes over x
+    /// instead of five. The same bits as <see cref="VectorMath.Scale"/>, <see cref="InPlace(Span{float}, bool)"/> with vectors
+    /// and <see cref="Tensors.Fp16.RoundToHalfPrecisionScaledUp"/> one after the other, which rows shorter than four take.
+    /// </summary>
+    internal static void ToHalfProbabilitiesScaledUp(Span<float> x, float scale)
+    {
+        int n = x.Length, vectors = n & ~3, i;
+        if (n < 4)
+        {
+            VectorMath.Scale(x, scale);
+            InPlace(x, vector: true);
+            Tensors.Fp16.RoundToHalfPrecisionScaledUp(x);
+            return;
+        }
+        float inv = ExponentialsScaled(x, scale);
+        ref float p = ref MemoryMarshal.GetReference(x);
         var iv = Vector128.Create(inv);
         // Probabilities are in [0, 1], where the vector rounding is exact (a NaN sum makes garbage either way).
         for (i = 0; i < vectors; i += 4)
