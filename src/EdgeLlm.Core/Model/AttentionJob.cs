@@ -84,11 +84,12 @@ internal sealed class AttentionJob : IParallelWork
             long floats = _config.KvHeadCount * HalfRowsGrouped128.ConvertedFloats(_convertedRows, _config.HeadDim);
             if (_convertedKeys.Length < floats)
             {
-                // Doubling, up to the whole context: a handful of allocations over a long conversation, none per token.
+                // Doubling, up to the whole context (never below `floats`: the rows are within it): a handful of allocations
+                // over a long conversation, none per token.
                 long capacity = Math.Min(Math.Max(floats, 2L * _convertedKeys.Length),
                     _config.KvHeadCount * HalfRowsGrouped128.ConvertedFloats(_cache.ContextLength, _config.HeadDim));
-                _convertedKeys = new float[Math.Max(capacity, floats)];
-                _convertedValues = new float[Math.Max(capacity, floats)];
+                _convertedKeys = new float[capacity];
+                _convertedValues = new float[capacity];
             }
             pool.Run(_conversion, _config.KvHeadCount * _conversion.BlocksPerHead, 1);
         }

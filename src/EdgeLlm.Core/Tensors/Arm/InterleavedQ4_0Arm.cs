@@ -199,11 +199,11 @@ internal static unsafe class InterleavedQ4_0Arm
             Vector128<sbyte> l10 = (v10 & mask).AsSByte(), l11 = (v11 & mask).AsSByte(), l12 = (v12 & mask).AsSByte(), l13 = (v13 & mask).AsSByte();
             Vector128<sbyte> h00 = (v00 >>> 4).AsSByte(), h01 = (v01 >>> 4).AsSByte(), h02 = (v02 >>> 4).AsSByte(), h03 = (v03 >>> 4).AsSByte();
             Vector128<sbyte> h10 = (v10 >>> 4).AsSByte(), h11 = (v11 >>> 4).AsSByte(), h12 = (v12 >>> 4).AsSByte(), h13 = (v13 >>> 4).AsSByte();
-            // The mask as a constant, which the JIT reloads per block (one ldr) when registers run out, where a parameter is spilled
-            // and reloaded (two); bits 12..0 are clear after the shift anyway, so ~0x70000000 is ToSingleScaledDown's mask.
+            // The mask made here, which the JIT rebuilds per block (one mvni) when registers run out, where a parameter is
+            // spilled and reloaded (two).
             Vector128<short> h = Vector128.Load((short*)(q + InterleavedQ4_0.BlockQuantBytes));
-            Vector128<int> signMask = Vector128.Create(unchecked((int)0x8FFFFFFF));
-            Vector128<float> dw0 = (Neon.WidenLowerShifted(h, 13) & signMask).AsSingle(), dw1 = (Neon.WidenUpperShifted(h, 13) & signMask).AsSingle();
+            Vector128<int> signMask = Neon.HalfSignMask;
+            Vector128<float> dw0 = Neon.LowerHalvesScaledDown(h, signMask), dw1 = Neon.UpperHalvesScaledDown(h, signMask);
             Vector128<float> dy = Vector128.Load((float*)(pack + 128));
             // Four tokens written out: a loop over them would keep the accumulators in memory.
             Token<T>(pack, 0, dy, dw0, dw1, l00, l01, l02, l03, h00, h01, h02, h03, l10, l11, l12, l13, h10, h11, h12, h13, ref a00, ref a01);

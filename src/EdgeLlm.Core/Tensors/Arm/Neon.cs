@@ -156,15 +156,26 @@ internal static unsafe class Neon
     public static Vector128<int> WidenHalves(short* p) =>
         AdvSimd.IsSupported ? AdvSimd.SignExtendWideningLower(AdvSimd.LoadVector64(p)) : Vector128.WidenLower(Vector128.CreateScalar(*(long*)p).AsInt16());
 
-    /// <summary>sshll: the lower four int16 lanes sign-extended to int lanes and shifted left by <paramref name="shift"/>, in one instruction.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> WidenLowerShifted(Vector128<short> v, [ConstantExpected(Max = 15)] byte shift) =>
-        AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningLower(v.GetLower(), shift) : Vector128.WidenLower(v) << shift;
+    /// <summary>
+    /// The mask of <see cref="LowerHalvesScaledDown"/>: ~0x70000000 clears the sign copies in bits 28-30 after the shift
+    /// (bits 12..0 are clear already), and one mvni builds it, where <see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>'s
+    /// 0x8FFFE000 takes a literal load.
+    /// </summary>
+    public static Vector128<int> HalfSignMask => Vector128.Create(unchecked((int)0x8FFFFFFF));
 
-    /// <summary>sshll2: the upper four int16 lanes sign-extended to int lanes and shifted left by <paramref name="shift"/>.</summary>
+    /// <summary>
+    /// sshll #13, and: the lower four halves of <paramref name="h"/> as floats scaled down by 2¹¹², exactly, in two
+    /// instructions (<see cref="Fp16.ToSingleScaledDown(Vector128{int})"/>). <paramref name="mask"/> is <see cref="HalfSignMask"/>,
+    /// passed in so that each loop decides where the constant lives.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> WidenUpperShifted(Vector128<short> v, [ConstantExpected(Max = 15)] byte shift) =>
-        AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningUpper(v, shift) : Vector128.WidenUpper(v) << shift;
+    public static Vector128<float> LowerHalvesScaledDown(Vector128<short> h, Vector128<int> mask) =>
+        ((AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningLower(h.GetLower(), 13) : Vector128.WidenLower(h) << 13) & mask).AsSingle();
+
+    /// <summary>sshll2 #13, and: the upper four halves of <paramref name="h"/> (<see cref="LowerHalvesScaledDown"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> UpperHalvesScaledDown(Vector128<short> h, Vector128<int> mask) =>
+        ((AdvSimd.IsSupported ? AdvSimd.ShiftLeftLogicalWideningUpper(h, 13) : Vector128.WidenUpper(h) << 13) & mask).AsSingle();
 
     /// <summary>fmul by element: a · b[0] (b need only be loaded as a scalar).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -114,14 +114,14 @@ internal static unsafe class HalfRowsGrouped128
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ConvertRow(ushort* h, int n, float* to, nint step)
     {
-        Vector128<int> mask = Vector128.Create(unchecked((int)0x8FFFFFFF));
+        Vector128<int> mask = Neon.HalfSignMask;
         for (int i = 0; i < n; i += 16, h += 16, to += step)
         {
             Vector128<short> a = Vector128.Load((short*)h), b = Vector128.Load((short*)h + 8);
-            (Neon.WidenLowerShifted(a, 13) & mask).AsSingle().Store(to);
-            (Neon.WidenUpperShifted(a, 13) & mask).AsSingle().Store(to + 4);
-            (Neon.WidenLowerShifted(b, 13) & mask).AsSingle().Store(to + 8);
-            (Neon.WidenUpperShifted(b, 13) & mask).AsSingle().Store(to + 12);
+            Neon.LowerHalvesScaledDown(a, mask).Store(to);
+            Neon.UpperHalvesScaledDown(a, mask).Store(to + 4);
+            Neon.LowerHalvesScaledDown(b, mask).Store(to + 8);
+            Neon.UpperHalvesScaledDown(b, mask).Store(to + 12);
         }
     }
 
