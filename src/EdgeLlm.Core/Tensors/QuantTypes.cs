@@ -130,6 +130,7 @@ internal static unsafe class QuantTypes
                 {
                     [KernelPath.AvxVnni] = new(&InterleavedQ4_KX86.Prepare, InterleavedQ4_KX86.AuxPerBlock, &InterleavedQ4_KX86.Tile<VnniIntDot>),
                     [KernelPath.Avx2] = new(&InterleavedQ4_KX86.Prepare, InterleavedQ4_KX86.AuxPerBlock, &InterleavedQ4_KX86.Tile<Avx2IntDot>),
+                    [KernelPath.NeonDot] = new(&InterleavedQ4_KArm.PrepareTile, InterleavedQ4_KArm.TileAuxPerBlock, &InterleavedQ4_KArm.Tile<SdotArm>),
                 },
             },
         },
@@ -159,6 +160,7 @@ internal static unsafe class QuantTypes
                 {
                     [KernelPath.AvxVnni] = new(&InterleavedQ6_KX86.Prepare, InterleavedQ6_KX86.AuxPerBlock, &InterleavedQ6_KX86.Tile<VnniIntDot>),
                     [KernelPath.Avx2] = new(&InterleavedQ6_KX86.Prepare, InterleavedQ6_KX86.AuxPerBlock, &InterleavedQ6_KX86.Tile<Avx2IntDot>),
+                    [KernelPath.NeonDot] = new(&InterleavedQ6_KArm.PrepareTile, InterleavedQ6_KArm.TileAuxPerBlock, &InterleavedQ6_KArm.Tile<SdotArm>),
                 },
             },
         },

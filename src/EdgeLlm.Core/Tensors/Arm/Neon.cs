@@ -212,8 +212,46 @@ internal static unsafe class Neon
     public static Vector128<float> MulAddByLane(Vector128<float> acc, Vector128<float> a, Vector128<float> b, [ConstantExpected(Max = 3)] byte lane) =>
         AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(acc, a, b, lane) : Vector128.FusedMultiplyAdd(a, Vector128.Create(b.GetElement(lane)), acc);
 
+    /// <summary>
+    /// One store to a scratch slot (one instruction), between two passes that load the same weight vectors: a store
+    /// through a pointer may alias them, so the JIT reloads them in the second pass instead of keeping the first pass's
+    /// loads live across it, which, in the tiles that unpack one chunk in several ways, ran out of registers and spilled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SplitLoads(long* scratch) => *scratch = 0;
+
+    /// <summary>ldr d, uxtl: eight bytes at p widened to eight ushorts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<ushort> WidenBytes(byte* p) =>
+        AdvSimd.IsSupported ? AdvSimd.ZeroExtendWideningLower(AdvSimd.LoadVector64(p)) : Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)p).AsByte());
+
+    /// <summary>ldr d, sxtl: eight signed bytes at p widened to eight shorts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<short> WidenBytes(sbyte* p) =>
+        AdvSimd.IsSupported ? AdvSimd.SignExtendWideningLower(AdvSimd.LoadVector64(p)) : Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)p).AsSByte());
+
+    /// <summary>fmls: acc − a·b, fused (one rounding, as fma(−a, b, acc)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MulSub(Vector128<float> acc, Vector128<float> a, Vector128<float> b) =>
+        AdvSimd.IsSupported ? AdvSimd.FusedMultiplySubtract(acc, a, b) : Vector128.FusedMultiplyAdd(-a, b, acc);
+
+    /// <summary>mla (int32): acc + a·b, wrapping like the separate multiply and add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> MulAdd(Vector128<int> acc, Vector128<int> a, Vector128<int> b) =>
+        AdvSimd.IsSupported ? AdvSimd.MultiplyAdd(acc, a, b) : acc + a * b;
+
     /// <summary>fmla: acc + a·b, fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MulAdd(Vector128<float> acc, Vector128<float> a, Vector128<float> b) =>
         AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(acc, a, b) : Vector128.FusedMultiplyAdd(a, b, acc);
+
+    /// <summary>sri #4: (v &gt;&gt;&gt; 4) into the low four bits of <paramref name="into"/>, whose high four bits stay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> ShiftRightInsert(Vector128<byte> into, Vector128<byte> v) =>
+        AdvSimd.IsSupported ? AdvSimd.ShiftRightAndInsert(into, v, 4) : (into & Vector128.Create((byte)0xF0)) | (v >>> 4);
+
+    /// <summary>sli #4: (v &lt;&lt; 4) into the high four bits of <paramref name="into"/>, whose low four bits stay.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> ShiftLeftInsert(Vector128<byte> into, Vector128<byte> v) =>
+        AdvSimd.IsSupported ? AdvSimd.ShiftLeftAndInsert(into, v, 4) : (into & Vector128.Create((byte)0x0F)) | (v << 4);
 }

@@ -89,10 +89,10 @@ internal static unsafe class Q6_KWideArm
         // bit pairs 0-1, 2-3 (k = 0..3 of h0/h1 alternately), 4-5, 6-7 (k = 4..7) on top. High nibbles: sri puts the nibble
         // under the two bits already masked into place. Low nibbles: sli puts h above it, and the mask clears what came along.
         Vector128<byte> h0s = h0 >>> 2, h1s = h1 >>> 2;
-        Vector128<byte> q4 = ShiftRightInsert(h0 & top, l0), q5 = ShiftRightInsert(h1 & top, l1);
-        Vector128<byte> q6 = ShiftRightInsert(h0s & top, l2), q7 = ShiftRightInsert(h1s & top, l3);
-        Vector128<byte> q0 = ShiftLeftInsert(l0, h0) & six, q1 = ShiftLeftInsert(l1, h1) & six;
-        Vector128<byte> q2 = ShiftLeftInsert(l2, h0s) & six, q3 = ShiftLeftInsert(l3, h1s) & six;
+        Vector128<byte> q4 = Neon.ShiftRightInsert(h0 & top, l0), q5 = Neon.ShiftRightInsert(h1 & top, l1);
+        Vector128<byte> q6 = Neon.ShiftRightInsert(h0s & top, l2), q7 = Neon.ShiftRightInsert(h1s & top, l3);
+        Vector128<byte> q0 = Neon.ShiftLeftInsert(l0, h0) & six, q1 = Neon.ShiftLeftInsert(l1, h1) & six;
+        Vector128<byte> q2 = Neon.ShiftLeftInsert(l2, h0s) & six, q3 = Neon.ShiftLeftInsert(l3, h1s) & six;
         sum = Group(sum, q0, y, sc, 0);
         sum = Group(sum, q1, y + 16, sc, 1);
         sum = Group(sum, q2, y + 32, sc, 2);
@@ -111,14 +111,4 @@ internal static unsafe class Q6_KWideArm
         p = Neon.MulAddLower(p, q.AsSByte(), yv);
         return Neon.MulAddUpperByLane(Neon.MulAddLowerByLane(sum, p, sc, k), p, sc, k);
     }
-
-    /// <summary>sri #4: (v &gt;&gt;&gt; 4) into the low four bits of <paramref name="into"/>, whose high four bits stay.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> ShiftRightInsert(Vector128<byte> into, Vector128<byte> v) =>
-        AdvSimd.IsSupported ? AdvSimd.ShiftRightAndInsert(into, v, 4) : (into & Vector128.Create((byte)0xF0)) | (v >>> 4);
-
-    /// <summary>sli #4: (v &lt;&lt; 4) into the high four bits of <paramref name="into"/>, whose low four bits stay.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> ShiftLeftInsert(Vector128<byte> into, Vector128<byte> v) =>
-        AdvSimd.IsSupported ? AdvSimd.ShiftLeftAndInsert(into, v, 4) : (into & Vector128.Create((byte)0x0F)) | (v << 4);
 }
