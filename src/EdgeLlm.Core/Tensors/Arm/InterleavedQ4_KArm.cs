@@ -276,22 +276,9 @@ internal static unsafe class InterleavedQ4_KArm
         Vector128<byte> v0 = Vector128.Load(q + offset), v1 = Vector128.Load(q + offset + 16);
         // Two calls rather than one pair of locals assigned in either branch: such locals cost a register copy each.
         if (high)
-            Dots<T>((v0 >>> 4).AsSByte(), (v1 >>> 4).AsSByte(), y0, y1, y2, y3, k, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
+            FourTokenDots.Chunk<T>((v0 >>> 4).AsSByte(), (v1 >>> 4).AsSByte(), y0, y1, y2, y3, k, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         else
-            Dots<T>((v0 & mask).AsSByte(), (v1 & mask).AsSByte(), y0, y1, y2, y3, k, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
-    }
-
-    /// <summary>Rows 0..3 (n0) and 4..7 (n1) of a chunk against quadruplet k of each token's activations.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots<T>(Vector128<sbyte> n0, Vector128<sbyte> n1,
-        Vector128<sbyte> y0, Vector128<sbyte> y1, Vector128<sbyte> y2, Vector128<sbyte> y3, [ConstantExpected(Max = 3)] byte k,
-        ref Vector128<int> r00, ref Vector128<int> r01, ref Vector128<int> r10, ref Vector128<int> r11,
-        ref Vector128<int> r20, ref Vector128<int> r21, ref Vector128<int> r30, ref Vector128<int> r31) where T : struct, IArmIntDot
-    {
-        r00 = T.DotLane(r00, n0, y0, k); r01 = T.DotLane(r01, n1, y0, k);
-        r10 = T.DotLane(r10, n0, y1, k); r11 = T.DotLane(r11, n1, y1, k);
-        r20 = T.DotLane(r20, n0, y2, k); r21 = T.DotLane(r21, n1, y2, k);
-        r30 = T.DotLane(r30, n0, y3, k); r31 = T.DotLane(r31, n1, y3, k);
+            FourTokenDots.Chunk<T>((v0 & mask).AsSByte(), (v1 & mask).AsSByte(), y0, y1, y2, y3, k, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
     }
 
     /// <summary>Token k's mins sums for a sub-block pair: rows' mins (int16) times its Σy of sub-blocks 2c (lane k) and 2c + 1 (lane <paramref name="k4"/> = 4 + k).</summary>

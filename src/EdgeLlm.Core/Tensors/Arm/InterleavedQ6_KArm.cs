@@ -249,29 +249,16 @@ internal static unsafe class InterleavedQ6_KArm
         // here spills). Part 0: low nibbles with high-bit pair 0-1; 1: low nibbles (of the second nibble chunk) with pair
         // 2-3; 2: high nibbles with pair 4-5; 3: high nibbles with pair 6-7.
         if (part == 0)
-            Dots<T>((Neon.ShiftLeftInsert(n0, h0) & six).AsSByte(), (Neon.ShiftLeftInsert(n1, h1) & six).AsSByte(),
+            FourTokenDots.Chunk<T>((Neon.ShiftLeftInsert(n0, h0) & six).AsSByte(), (Neon.ShiftLeftInsert(n1, h1) & six).AsSByte(),
                 y0, y1, y2, y3, mm, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         else if (part == 1)
-            Dots<T>((Neon.ShiftLeftInsert(n0, h0 >>> 2) & six).AsSByte(), (Neon.ShiftLeftInsert(n1, h1 >>> 2) & six).AsSByte(),
+            FourTokenDots.Chunk<T>((Neon.ShiftLeftInsert(n0, h0 >>> 2) & six).AsSByte(), (Neon.ShiftLeftInsert(n1, h1 >>> 2) & six).AsSByte(),
                 y0, y1, y2, y3, mm, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         else if (part == 2)
-            Dots<T>(Neon.ShiftRightInsert(h0 & top, n0).AsSByte(), Neon.ShiftRightInsert(h1 & top, n1).AsSByte(),
+            FourTokenDots.Chunk<T>(Neon.ShiftRightInsert(h0 & top, n0).AsSByte(), Neon.ShiftRightInsert(h1 & top, n1).AsSByte(),
                 y0, y1, y2, y3, mm, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         else
-            Dots<T>(Neon.ShiftRightInsert((h0 >>> 2) & top, n0).AsSByte(), Neon.ShiftRightInsert((h1 >>> 2) & top, n1).AsSByte(),
+            FourTokenDots.Chunk<T>(Neon.ShiftRightInsert((h0 >>> 2) & top, n0).AsSByte(), Neon.ShiftRightInsert((h1 >>> 2) & top, n1).AsSByte(),
                 y0, y1, y2, y3, mm, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
-    }
-
-    /// <summary>Rows 0..3 (q0) and 4..7 (q1) of a chunk against quadruplet mm of each token's activations.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dots<T>(Vector128<sbyte> q0, Vector128<sbyte> q1,
-        Vector128<sbyte> y0, Vector128<sbyte> y1, Vector128<sbyte> y2, Vector128<sbyte> y3, [ConstantExpected(Max = 3)] byte mm,
-        ref Vector128<int> r00, ref Vector128<int> r01, ref Vector128<int> r10, ref Vector128<int> r11,
-        ref Vector128<int> r20, ref Vector128<int> r21, ref Vector128<int> r30, ref Vector128<int> r31) where T : struct, IArmIntDot
-    {
-        r00 = T.DotLane(r00, q0, y0, mm); r01 = T.DotLane(r01, q1, y0, mm);
-        r10 = T.DotLane(r10, q0, y1, mm); r11 = T.DotLane(r11, q1, y1, mm);
-        r20 = T.DotLane(r20, q0, y2, mm); r21 = T.DotLane(r21, q1, y2, mm);
-        r30 = T.DotLane(r30, q0, y3, mm); r31 = T.DotLane(r31, q1, y3, mm);
     }
 }
