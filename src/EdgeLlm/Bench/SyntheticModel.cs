@@ -24,6 +24,7 @@ public sealed record SyntheticPreset(
         // TinyLlama-1.1B's shape (grouped-query attention).
         new("1b-q4_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
         new("1b-q4_k_m", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_K, 15),
+        new("1b-q8_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q8_0, 7),
         // The tiny-q4_0 test fixture's shape: a forward pass cheap enough that sampler costs show (grammar bench).
         new("tiny-q4_0", "llama", 32000, 256, 2, 8, 4, 768, GgmlType.Q4_0, 2),
         // The shapes people run on a Pi today, each in Q4_0 and Q4_K_M.
@@ -122,7 +123,8 @@ public static class SyntheticModel
         }
         writer.AddTensor("output_norm.weight", GgmlType.F32, p.Embd);
         if (!p.Tied)
-            writer.AddTensor("output.weight", p.Main == GgmlType.F32 ? GgmlType.F32 : GgmlType.Q6_K, p.Embd, p.Vocab);
+            // llama-quantize writes the output matrix at Q6_K, unless the file is Q8_0 (or floats) throughout.
+            writer.AddTensor("output.weight", p.Main is GgmlType.F32 or GgmlType.Q8_0 ? p.Main : GgmlType.Q6_K, p.Embd, p.Vocab);
 
         var random = new SplitMix(seed);
         var buffer = new byte[1 << 20];
@@ -183,6 +185,11 @@ public static class SyntheticModel
                     break;
                 case GgmlType.Q6_K: // 128 ql, 64 qh, 16 int8 scales, then d
                     WriteHalf(block, 208, scale / 2000f);
+                    break;
+                case GgmlType.Q8_0: // d, then 32 int8 quants, -127..127 as llama-quantize writes them
+                    WriteHalf(block, 0, scale / 64f);
+                    for (int i = 2; i < blockBytes; i++)
+                        if (block[i] == 0x80) block[i] = 0x81;
                     break;
                 default:
                     throw new NotSupportedException($"synthetic blocks of {type}");
