@@ -186,9 +186,7 @@ internal static unsafe class InterleavedQ4_KArm
     {
         Vector128<float>* acc = stackalloc Vector128<float>[8];
         for (int i = 0; i < 8; i++) acc[i] = default;
-        // Token 0's first two outputs, written for real at the end; a stackalloc slot would not do, as the JIT knows it
-        // aliases nothing.
-        long* scratch = (long*)output;
+        long* scratch = (long*)output; // written for real at the end (Neon.SplitLoads)
         for (byte* end = q + (long)nb * InterleavedQ4_K.BlockBytes; q < end; q += InterleavedQ4_K.BlockBytes, pack += PackBytes)
         {
             byte* meta = q + InterleavedQ4_K.BlockQuantBytes;
@@ -255,8 +253,7 @@ internal static unsafe class InterleavedQ4_KArm
         FourTokenChunk<T>(q, 160, high, mask, y0, y1, y2, y3, 1, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         FourTokenChunk<T>(q, 192, high, mask, y0, y1, y2, y3, 2, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
         FourTokenChunk<T>(q, 224, high, mask, y0, y1, y2, y3, 3, ref r00, ref r01, ref r10, ref r11, ref r20, ref r21, ref r30, ref r31);
-        Vector128<ushort> s = Neon.WidenBytes(scales);
-        Vector128<int> s0 = Vector128.WidenLower(s).AsInt32(), s1 = Vector128.WidenUpper(s).AsInt32();
+        var (s0, s1) = Bytes(scales);
         i00 = Neon.MulAdd(i00, r00, s0); i01 = Neon.MulAdd(i01, r01, s1);
         i10 = Neon.MulAdd(i10, r10, s0); i11 = Neon.MulAdd(i11, r11, s1);
         i20 = Neon.MulAdd(i20, r20, s0); i21 = Neon.MulAdd(i21, r21, s1);

@@ -162,9 +162,7 @@ internal static unsafe class InterleavedQ6_KArm
     {
         Vector128<float>* acc = stackalloc Vector128<float>[8];
         for (int i = 0; i < 8; i++) acc[i] = default;
-        // Token 0's first two outputs, written for real at the end; a stackalloc slot would not do, as the JIT knows it
-        // aliases nothing.
-        long* scratch = (long*)output;
+        long* scratch = (long*)output; // written for real at the end (Neon.SplitLoads)
         // Parameters of the inner calls, not constants there: the JIT would rebuild a constant vector at every use.
         Vector128<byte> six = Vector128.Create((byte)0x3F), top = Vector128.Create((byte)0x30);
         for (byte* end = q + (long)nb * InterleavedQ6_K.BlockBytes; q < end; q += InterleavedQ6_K.BlockBytes, pack += PackBytes)

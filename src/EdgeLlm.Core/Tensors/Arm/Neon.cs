@@ -216,6 +216,8 @@ internal static unsafe class Neon
     /// One store to a scratch slot (one instruction), between two passes that load the same weight vectors: a store
     /// through a pointer may alias them, so the JIT reloads them in the second pass instead of keeping the first pass's
     /// loads live across it, which, in the tiles that unpack one chunk in several ways, ran out of registers and spilled.
+    /// <paramref name="scratch"/> must be real memory the caller overwrites later (the tiles pass their output): a
+    /// stackalloc slot would not do, as the JIT knows it aliases nothing.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SplitLoads(long* scratch) => *scratch = 0;
