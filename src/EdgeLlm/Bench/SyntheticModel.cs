@@ -25,6 +25,9 @@ public sealed record SyntheticPreset(
         new("1b-q4_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_0, 2),
         new("1b-q4_k_m", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q4_K, 15),
         new("1b-q8_0", "llama", 32000, 2048, 22, 32, 4, 5632, GgmlType.Q8_0, 7),
+        // One layer of TinyLlama's attention (32 query heads of 64 sharing 4 key/value heads) with a small vocabulary and
+        // feed-forward: what attention costs per token after a long prompt, counted under qemu in minutes instead of hours.
+        new("1b-attention-q4_0", "llama", 512, 2048, 1, 32, 4, 256, GgmlType.Q4_0, 2),
         // The tiny-q4_0 test fixture's shape: a forward pass cheap enough that sampler costs show (grammar bench).
         new("tiny-q4_0", "llama", 32000, 256, 2, 8, 4, 768, GgmlType.Q4_0, 2),
         // The shapes people run on a Pi today, each in Q4_0 and Q4_K_M.
