@@ -18,7 +18,10 @@ internal sealed class AttentionJob : IParallelWork
     private readonly float[][] _scores;
     private readonly byte[][] _queryInCacheType;
     private readonly float _scale;
-    /// <summary>arm64 with an F16 cache: the query heads of a key/value head go together (<see cref="HalfRowsGrouped128"/>).</summary>
+    /// <summary>
+    /// arm64 with an F16 cache: the query heads of a key/value head go together, 2-8 of them in vector lanes
+    /// (<see cref="HalfRowsGroupLanes128"/>), a single one with its rows converted once per batch (<see cref="HalfRowsGrouped128"/>).
+    /// </summary>
     private readonly bool _grouped;
     private readonly float[][] _groupScratch;
     private int _headsPerItem = 1;
@@ -45,7 +48,7 @@ internal sealed class AttentionJob : IParallelWork
         _scale = 1.0f / MathF.Sqrt(config.HeadDim);
         _grouped = cache.ElementType == GgmlType.F16 && config.HeadDim % 16 == 0
             && (grouped ?? (!Vector256.IsHardwareAccelerated && Vector128.IsHardwareAccelerated));
-        int scoreRows = _grouped ? config.GroupSize : 1;
+        int scoreRows = _grouped ? Math.Max(config.GroupSize, HalfRowsGroupLanes128.MaxGroups) : 1;
         _conversion = new ConversionWork(this);
         _scores = new float[workers][];
         _queryInCacheType = new byte[workers][];
@@ -59,12 +62,13 @@ internal sealed class AttentionJob : IParallelWork
     }
 
     /// <summary>
-    /// Query heads per work item on the grouped path: all of a key/value head's, unless that leaves fewer than two items per
-    /// worker (generation on a model with few key/value heads), then the largest divisor that does not.
+    /// Query heads per work item on the grouped path: all of a key/value head's (at most
+    /// <see cref="HalfRowsGroupLanes128.MaxGroups"/>), unless that leaves fewer than two items per worker (generation on a
+    /// model with few key/value heads), then the largest divisor that does not.
     /// </summary>
     internal static int HeadsPerItem(int groupSize, int items, int workers)
     {
-        for (int g = groupSize; g > 1; g--)
+        for (int g = Math.Min(groupSize, HalfRowsGroupLanes128.MaxGroups); g > 1; g--)
             if (groupSize % g == 0 && (workers <= 1 || items / g >= 2 * workers)) return g;
         return 1;
     }
@@ -77,7 +81,8 @@ internal sealed class AttentionJob : IParallelWork
         _queries = queries;
         _output = output;
         _headsPerItem = _grouped ? HeadsPerItem(_config.GroupSize, tokens * _config.HeadCount, pool.ThreadCount) : 1;
-        _useConverted = _grouped && tokens > 1 && _config.SlidingWindow == 0;
+        // Heads in lanes convert each row in registers for all of them; a single head reuses rows converted once per batch.
+        _useConverted = _grouped && _headsPerItem == 1 && tokens > 1 && _config.SlidingWindow == 0;
         if (_useConverted)
         {
             _convertedRows = firstPosition + tokens;
@@ -178,6 +183,11 @@ internal sealed class AttentionJob : IParallelWork
         // Every row [r·rowBytes, r·rowBytes + 2·headDim) lies inside the spans the cache handed out.
         if ((long)(visible - 1) * rowBytes + 2 * headDim > Math.Min(keys.Length, values.Length)) throw new InvalidOperationException("KV rows out of range");
         var output = _output.AsSpan(t * _config.QueryDim + firstHead * headDim, groups * headDim);
+        if (groups > 1)
+        {
+            HeadsInLanes(queries, keys, values, visible, rowBytes / 2, scores, scratch.AsSpan(groups * headDim), output);
+            return;
+        }
         output.Clear();
         fixed (byte* k = keys)
         fixed (byte* v = values)
@@ -201,6 +211,27 @@ internal sealed class AttentionJob : IParallelWork
                 HalfRowsGrouped128.AccumulateValues(convertedValues + headFloats, visible, s, contextLength, groups, o, headDim, headDim);
             else
                 HalfRowsGrouped128.AccumulateValues((ushort*)v, rowBytes / 2, visible, s, contextLength, groups, o, headDim, headDim, work);
+        }
+    }
+
+    /// <summary>2-8 query heads of one key/value head in vector lanes (<see cref="HalfRowsGroupLanes128"/>), straight from the F16 rows.</summary>
+    private unsafe void HeadsInLanes(Span<float> queries, ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, int visible, int stride,
+        float[] scores, Span<float> work, Span<float> output)
+    {
+        int n = _config.HeadDim, groups = output.Length / n, lanes = HalfRowsGroupLanes128.Lanes(groups);
+        fixed (byte* k = keys)
+        fixed (byte* v = values)
+        fixed (float* q = queries)
+        fixed (float* s = scores)
+        fixed (float* w = work)
+        fixed (float* o = output)
+        {
+            // The work area holds the transposed queries, then the lanes' outputs (the spare lanes' dropped).
+            HalfRowsGroupLanes128.TransposeQueries(q, n, groups, n, w);
+            HalfRowsGroupLanes128.KeyDots((ushort*)k, stride, visible, w, lanes, n, s);
+            Softmax.ToHalfProbabilitiesScaledUpInLanes(s, visible, lanes, _scale);
+            HalfRowsGroupLanes128.AccumulateValues((ushort*)v, stride, visible, s, lanes, n, w);
+            new ReadOnlySpan<float>(w, groups * n).CopyTo(output);
         }
     }
 

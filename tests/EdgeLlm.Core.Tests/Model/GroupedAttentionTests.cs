@@ -5,7 +5,8 @@ namespace EdgeLlm.Core.Tests.Model;
 
 /// <summary>
 /// arm64's grouped attention (run here through the portable NEON helpers) against the per-head path over the same F16 cache:
-/// prompt batches (rows converted once per batch) and single tokens (rows converted per item), with 1 and 3 workers.
+/// prompt batches and single tokens, heads in lanes (2-8 per item) and single heads (rows converted once per batch, or per
+/// item), with 1 to 4 workers.
 /// </summary>
 public class GroupedAttentionTests
 {
@@ -18,6 +19,10 @@ public class GroupedAttentionTests
     [InlineData(12, 2, 64, 50, 1, 1)]  // generation: each item converts its rows
     [InlineData(12, 2, 64, 50, 1, 4)]  // generation on four workers: fewer heads per item
     [InlineData(4, 4, 16, 3, 6, 2)]    // multi-head attention: groups of one
+    [InlineData(32, 4, 64, 45, 1, 1)]  // TinyLlama's generation: eight heads in lanes
+    [InlineData(32, 4, 16, 9, 3, 2)]   // eight heads in lanes, a small head size, a short batch on two workers
+    [InlineData(9, 3, 32, 30, 2, 1)]   // three heads in four lanes (one spare)
+    [InlineData(20, 2, 32, 21, 1, 1)]  // ten heads per key/value head: two items of five (eight lanes, three spare)
     public void Grouped_attention_matches_the_per_head_path(int heads, int kvHeads, int headDim, int firstPosition, int tokens, int threads)
     {
         var config = Config(heads, kvHeads, headDim);

@@ -19,6 +19,7 @@ internal static class OpsParity
         yield return ($"rope normal and neox [{path}] == scalar, bit for bit", RopeCheck);
         yield return ($"attention F16 keys and values [vector128] == scalar", HalfRowsCheck);
         yield return ($"attention F16 grouped heads [vector128] == per head (key dots bit for bit)", GroupedHalfRowsCheck);
+        yield return ($"attention F16 heads in lanes [vector128] == per head (values bit for bit)", GroupLanesCheck);
         yield return ($"KV cache F16 stores [{path}] == scalar, bit for bit", HalfStoreCheck);
         yield return ($"attention value accumulation F16/F32 [{(Vector256.IsHardwareAccelerated ? "vector256" : path)}] == scalar, bit for bit", AccumulateCheck);
     }
@@ -178,6 +179,78 @@ internal static class OpsParity
                 if (!(Math.Abs(outputs[g * n + d] - output[d]) <= rows * Math.Pow(2, -23) * magnitude))
                     throw new InvalidOperationException($"grouped values, head {g} [{d}]: {outputs[g * n + d]:R}, per head {output[d]:R}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The heads-in-lanes kernels for 3 and 7 heads (spare lanes included) against the per-head key dots (within float
+    /// rounding), the rows-in-lanes value sums (bit for bit), and each head's own softmax (within one F16 step).
+    /// </summary>
+    private static unsafe void GroupLanesCheck()
+    {
+        var rng = new Random(39);
+        const int n = 64, rows = 23, stride = 136;
+        var halves = new ushort[stride * rows];
+        for (int i = 0; i < halves.Length; i++) halves[i] = i % 9 == 0 ? (ushort)rng.Next(0x400) : Fp16.FromSingle((float)(rng.NextDouble() * 4 - 2));
+        foreach (int groups in new[] { 3, 7 })
+        {
+            int lanes = Tensors.Generic.HalfRowsGroupLanes128.Lanes(groups);
+            float[] queries = Row(groups * n, rng, 2);
+            Fp16.RoundToHalfPrecision(queries, vector: false);
+            float[] scaled = queries.Select(q => q * Fp16.TwoPow112).ToArray();
+            float[] transposed = new float[lanes * n], scores = new float[rows * lanes], outputs = new float[lanes * n];
+            fixed (ushort* h = halves)
+            fixed (float* q = scaled)
+            fixed (float* t = transposed)
+            fixed (float* s = scores)
+            {
+                Tensors.Generic.HalfRowsGroupLanes128.TransposeQueries(q, n, groups, n, t);
+                Tensors.Generic.HalfRowsGroupLanes128.KeyDots(h, stride, rows, t, lanes, n, s);
+            }
+            float[] perHead = new float[groups * rows];
+            for (int g = 0; g < groups; g++)
+            {
+                float[] dot = new float[rows];
+                fixed (ushort* h = halves)
+                fixed (float* q = &queries[g * n])
+                fixed (float* d = dot)
+                    Tensors.Generic.HalfRows128.KeyDots(h, stride, rows, q, n, d);
+                for (int r = 0; r < rows; r++)
+                {
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) magnitude += Math.Abs((double)Fp16.ToSingle(halves[r * stride + i]) * queries[g * n + i]);
+                    float lane = scores[r * lanes + g];
+                    if (!(Math.Abs(lane - dot[r]) <= n * Math.Pow(2, -23) * magnitude))
+                        throw new InvalidOperationException($"heads in lanes, key dot head {g} row {r}: {lane:R}, per head {dot[r]:R}");
+                    perHead[g * rows + r] = dot[r];
+                }
+                Softmax.ToHalfProbabilitiesScaledUp(perHead.AsSpan(g * rows, rows), 0.125f);
+            }
+            fixed (float* s = scores) Softmax.ToHalfProbabilitiesScaledUpInLanes(s, rows, lanes, 0.125f);
+            for (int g = 0; g < groups; g++)
+                for (int r = 0; r < rows; r++)
+                {
+                    float lane = scores[r * lanes + g], head = perHead[g * rows + r];
+                    if (!(Math.Abs(lane - head) <= Math.Abs(head) * Math.Pow(2, -10) + Fp16.TwoPow112 * Math.Pow(2, -24)))
+                        throw new InvalidOperationException($"heads in lanes, softmax head {g} row {r}: {lane:R}, per head {head:R}");
+                }
+            // The same probabilities both ways, so the value sums must agree bit for bit.
+            for (int g = 0; g < groups; g++)
+                for (int r = 0; r < rows; r++) perHead[g * rows + r] = scores[r * lanes + g];
+            float[] expected = new float[groups * n], scratch = new float[Tensors.Generic.HalfRowsGrouped128.ScratchFloats(n)];
+            fixed (ushort* h = halves)
+            fixed (float* p = perHead)
+            fixed (float* s = scores)
+            fixed (float* e = expected)
+            fixed (float* o = outputs)
+            fixed (float* w = scratch)
+            {
+                Tensors.Generic.HalfRowsGrouped128.AccumulateValues(h, stride, rows, p, rows, groups, e, n, n, w);
+                Tensors.Generic.HalfRowsGroupLanes128.AccumulateValues(h, stride, rows, s, lanes, n, o);
+            }
+            for (int i = 0; i < expected.Length; i++)
+                if (BitConverter.SingleToUInt32Bits(expected[i]) != BitConverter.SingleToUInt32Bits(outputs[i]))
+                    throw new InvalidOperationException($"heads in lanes, values head {i / n} [{i % n}]: {outputs[i]:R}, rows in lanes {expected[i]:R}");
         }
     }
 

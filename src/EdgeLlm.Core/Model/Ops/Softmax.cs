@@ -87,6 +87,35 @@ public static class Softmax
         for (i = vectors; i < n; i++) x[i] = Tensors.Fp16.ToSingle(Tensors.Fp16.FromSingle(x[i] * inv)) * Tensors.Fp16.TwoPow112;
     }
 
+    /// <summary>
+    /// <see cref="ToHalfProbabilitiesScaledUp"/> for scores with the heads in lanes (<see cref="Tensors.Generic.HalfRowsGroupLanes128"/>):
+    /// x[r·lanes + g] is row r's score for head g, and each head (lane) gets its own softmax over the rows. The same max,
+    /// exponentials and rounding per element; each lane's double sum runs in row order where the per-head form sums pairs of
+    /// lanes, so 1/sum may differ in its last bit, and a probability then by one F16 step at most.
+    /// </summary>
+    internal static unsafe void ToHalfProbabilitiesScaledUpInLanes(float* x, int rows, int lanes, float scale)
+    {
+        var s = Vector128.Create(scale);
+        var twoPow112 = Vector128.Create(Tensors.Fp16.TwoPow112);
+        for (float* column = x, columnsEnd = x + lanes; column < columnsEnd; column += 4)
+        {
+            float* end = column + (nint)rows * lanes;
+            var m = Vector128.Create(float.NegativeInfinity);
+            for (float* p = column; p < end; p += lanes) m = Vector128.Max(m, Vector128.Load(p) * s);
+            Vector128<double> s0 = default, s1 = default;
+            for (float* p = column; p < end; p += lanes)
+            {
+                Vector128<float> e = Exp128.Exp(Vector128.Load(p) * s - m);
+                e.Store(p);
+                s0 += Vector128.WidenLower(e);
+                s1 += Vector128.WidenUpper(e);
+            }
+            Vector128<float> inv = Vector128.Narrow(Vector128<double>.One / s0, Vector128<double>.One / s1);
+            for (float* p = column; p < end; p += lanes)
+                (Tensors.Fp16.RoundToHalfPrecision(Vector128.Load(p) * inv) * twoPow112).Store(p);
+        }
+    }
+
     private static void InPlaceScalar(Span<float> x)
     {
         float max = float.NegativeInfinity;

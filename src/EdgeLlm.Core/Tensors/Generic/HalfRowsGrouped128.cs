@@ -5,10 +5,10 @@ using EdgeLlm.Core.Tensors.Arm;
 namespace EdgeLlm.Core.Tensors.Generic;
 
 /// <summary>
-/// Attention over an F16 KV cache with 128-bit vectors (arm64) for several query heads that share one key/value head
-/// (grouped-query attention, and the heads of a prompt batch's token): each key or value row is converted to floats once
-/// into a small scratch and then used by every query of the group, where <see cref="HalfRows128"/> converts it again for
-/// each head.
+/// Attention over an F16 KV cache with 128-bit vectors (arm64), rows in lanes: each key or value row is converted to floats
+/// once (per batch, or per block into a small scratch) and then used by every query of the group, where
+/// <see cref="HalfRows128"/> converts it again for each head. Attention takes it for single heads (multi-head attention, or
+/// a group split across workers); 2-8 heads go faster in lanes (<see cref="HalfRowsGroupLanes128"/>).
 /// </summary>
 /// <remarks>
 /// The key dots are those of <see cref="HalfRows128"/>, bit for bit: four partial sums over 16-element steps, added as

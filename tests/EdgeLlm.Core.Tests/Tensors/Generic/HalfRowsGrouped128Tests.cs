@@ -111,6 +111,9 @@ public unsafe class HalfRowsGrouped128Tests
     [InlineData(6, 12, 2, 3)]   // Qwen2.5-1.5B generation on 2 workers
     [InlineData(6, 12, 4, 1)]
     [InlineData(4, 32 * 64, 4, 4)] // a prompt batch: plenty of items
+    [InlineData(10, 20, 1, 5)]     // more heads per key/value head than lanes: the largest divisor that fits
+    [InlineData(16, 16, 1, 8)]
+    [InlineData(11, 11, 1, 1)]     // a prime above eight: single heads
     public void HeadsPerItem_keeps_two_items_per_worker(int groupSize, int items, int workers, int expected) =>
         Assert.Equal(expected, AttentionJob.HeadsPerItem(groupSize, items, workers));
 }
